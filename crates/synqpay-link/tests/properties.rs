@@ -1,0 +1,261 @@
+//! Properties of the codec (proptest): round trips, any chunking, resynchronisation, no panics.
+
+use proptest::prelude::*;
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, FrameError, STX};
+
+/// An owned frame, so that proptest can generate and shrink it.
+#[derive(Debug, Clone, PartialEq)]
+enum Owned {
+    Request([u8; 4], Vec<u8>),
+    Response(Vec<u8>),
+    Event(Vec<u8>),
+    KeepAlive,
+    Ack,
+    Error(u8),
+}
+
+impl Owned {
+    fn frame(&self) -> Frame<'_> {
+        match self {
+            Owned::Request(key, p) => Frame::Request {
+                api_key: ApiKey::from_bytes(*key),
+                payload: p,
+            },
+            Owned::Response(p) => Frame::Response { payload: p },
+            Owned::Event(p) => Frame::Event { payload: p },
+            Owned::KeepAlive => Frame::KeepAlive,
+            Owned::Ack => Frame::Ack,
+            Owned::Error(code) => Frame::Error(ErrorCode::from_u8(*code)),
+        }
+    }
+
+    fn of(frame: &Frame<'_>) -> Self {
+        match *frame {
+            Frame::Request { api_key, payload } => {
+                Owned::Request(api_key.to_bytes(), payload.to_vec())
+            }
+            Frame::Response { payload } => Owned::Response(payload.to_vec()),
+            Frame::Event { payload } => Owned::Event(payload.to_vec()),
+            Frame::KeepAlive => Owned::KeepAlive,
+            Frame::Ack => Owned::Ack,
+            Frame::Error(code) => Owned::Error(code.as_u8()),
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let frame = self.frame();
+        let mut out = vec![0u8; frame.encoded_len()];
+        assert_eq!(frame.encode(&mut out), Ok(out.len()));
+        out
+    }
+}
+
+/// Payloads of any bytes, including STX and ETX values: the codec must not care.
+fn any_frame() -> impl Strategy<Value = Owned> {
+    let payload = prop::collection::vec(any::<u8>(), 0..600);
+    prop_oneof![
+        (any::<[u8; 4]>(), payload.clone()).prop_map(|(k, p)| Owned::Request(k, p)),
+        payload.clone().prop_map(Owned::Response),
+        payload.prop_map(Owned::Event),
+        Just(Owned::KeepAlive),
+        Just(Owned::Ack),
+        any::<u8>().prop_map(Owned::Error),
+    ]
+}
+
+/// Feeds `stream` in chunks whose sizes cycle through `cuts`, then gives up on whatever partial
+/// frame is left at the end. Returns the frames, and checks the byte accounting as it goes.
+fn decode(stream: &[u8], cuts: &[usize], capacity: usize) -> Vec<Owned> {
+    let mut decoder = Decoder::new(vec![0u8; capacity]);
+    let mut frames = Vec::new();
+    let mut pos = 0;
+    let mut cut = cuts.iter().cycle();
+    while pos < stream.len() {
+        let end = (pos + cut.next().copied().unwrap_or(usize::MAX).max(1)).min(stream.len());
+        let mut rest = &stream[pos..end];
+        while !rest.is_empty() {
+            rest = &rest[decoder.push(rest)..];
+            while let Some(result) = decoder.poll() {
+                if let Ok(frame) = result {
+                    frames.push(Owned::of(&frame));
+                }
+            }
+            assert!(decoder.buffered() <= capacity);
+        }
+        pos = end;
+        assert_eq!(decoder.consumed() + decoder.buffered() as u64, pos as u64);
+    }
+    while decoder.abandon_partial().is_some() {
+        while let Some(result) = decoder.poll() {
+            if let Ok(frame) = result {
+                frames.push(Owned::of(&frame));
+            }
+        }
+    }
+    assert_eq!(decoder.consumed(), stream.len() as u64);
+    frames
+}
+
+/// The same stream through [`Decoder::feed`]: everything `push` + `poll` yields, in order.
+fn decode_by_feed(
+    stream: &[u8],
+    cuts: &[usize],
+    capacity: usize,
+) -> Vec<Result<Owned, FrameError>> {
+    let mut decoder = Decoder::new(vec![0u8; capacity]);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut cut = cuts.iter().cycle();
+    while pos < stream.len() {
+        let end = (pos + cut.next().copied().unwrap_or(usize::MAX).max(1)).min(stream.len());
+        decoder.feed(&stream[pos..end], |r| out.push(r.map(|f| Owned::of(&f))));
+        assert_eq!(decoder.consumed() + decoder.buffered() as u64, end as u64);
+        pos = end;
+    }
+    out
+}
+
+/// The same stream through `push` + `poll`, frames and errors alike.
+fn decode_by_poll(
+    stream: &[u8],
+    cuts: &[usize],
+    capacity: usize,
+) -> Vec<Result<Owned, FrameError>> {
+    let mut decoder = Decoder::new(vec![0u8; capacity]);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut cut = cuts.iter().cycle();
+    while pos < stream.len() {
+        let end = (pos + cut.next().copied().unwrap_or(usize::MAX).max(1)).min(stream.len());
+        let mut rest = &stream[pos..end];
+        while !rest.is_empty() {
+            rest = &rest[decoder.push(rest)..];
+            while let Some(r) = decoder.poll() {
+                out.push(r.map(|f| Owned::of(&f)));
+            }
+        }
+        pos = end;
+    }
+    out
+}
+
+const CAPACITY: usize = 600 + 13;
+
+proptest! {
+    #[test]
+    fn encode_then_decode_returns_the_frame(frame in any_frame()) {
+        let bytes = frame.bytes();
+        prop_assert_eq!(bytes.len(), frame.frame().encoded_len());
+        let (decoded, len) = synqpay_link::parse_frame(&bytes, &Default::default()).unwrap();
+        prop_assert_eq!(len, bytes.len());
+        prop_assert_eq!(Owned::of(&decoded), frame);
+    }
+
+    #[test]
+    fn any_split_of_a_stream_decodes_to_the_same_frames(
+        frames in prop::collection::vec(any_frame(), 1..8),
+        cuts in prop::collection::vec(1usize..700, 1..16),
+    ) {
+        let stream: Vec<u8> = frames.iter().flat_map(Owned::bytes).collect();
+        prop_assert_eq!(decode(&stream, &cuts, CAPACITY), frames.clone());
+        let fed: Vec<Owned> = decode_by_feed(&stream, &cuts, CAPACITY).into_iter().map(Result::unwrap).collect();
+        prop_assert_eq!(fed, frames);
+    }
+
+    #[test]
+    fn feed_and_poll_agree_on_any_bytes(
+        parts in prop::collection::vec(
+            prop_oneof![
+                Just(vec![STX]),
+                (0u8..8).prop_map(|t| vec![STX, t]),
+                prop::collection::vec(any::<u8>(), 0..16),
+                any_frame().prop_map(|f| f.bytes()),
+            ],
+            0..24,
+        ),
+        cuts in prop::collection::vec(1usize..300, 1..16),
+        capacity in 13usize..700,
+    ) {
+        let stream: Vec<u8> = parts.concat();
+        prop_assert_eq!(decode_by_feed(&stream, &cuts, capacity), decode_by_poll(&stream, &cuts, capacity));
+    }
+
+    #[test]
+    fn garbage_without_stx_between_frames_loses_nothing(
+        parts in prop::collection::vec(
+            (prop::collection::vec(any::<u8>().prop_filter("no STX", |b| *b != STX), 0..40), any_frame()),
+            1..8,
+        ),
+        cuts in prop::collection::vec(1usize..700, 1..16),
+    ) {
+        let mut stream = Vec::new();
+        let mut garbage = 0;
+        for (junk, frame) in &parts {
+            stream.extend_from_slice(junk);
+            garbage += junk.len();
+            stream.extend(frame.bytes());
+        }
+        let mut decoder = Decoder::new(vec![0u8; CAPACITY]);
+        let mut rest = &stream[..];
+        let mut got = Vec::new();
+        let mut cut = cuts.iter().cycle();
+        while !rest.is_empty() {
+            let take = (*cut.next().unwrap()).min(rest.len());
+            let mut piece = &rest[..take];
+            rest = &rest[take..];
+            while !piece.is_empty() {
+                piece = &piece[decoder.push(piece)..];
+                while let Some(r) = decoder.poll() {
+                    got.push(Owned::of(&r.expect("no candidate fails here")));
+                }
+            }
+        }
+        let expected: Vec<Owned> = parts.iter().map(|(_, f)| f.clone()).collect();
+        prop_assert_eq!(got, expected);
+        prop_assert_eq!(decoder.stats().skipped_bytes as usize, garbage);
+        prop_assert_eq!(decoder.stats().errors(), 0);
+    }
+
+    #[test]
+    fn any_garbage_before_frames_costs_no_frame(
+        junk in prop::collection::vec(any::<u8>(), 0..64),
+        frames in prop::collection::vec(any_frame(), 1..6),
+        cuts in prop::collection::vec(1usize..700, 1..16),
+    ) {
+        // Garbage may hold STX bytes and even whole frames by chance; the real frames must all
+        // come out at the end, whatever false candidates came before them.
+        let mut stream = junk.clone();
+        stream.extend(frames.iter().flat_map(Owned::bytes));
+        let decoded = decode(&stream, &cuts, CAPACITY);
+        prop_assert!(decoded.len() >= frames.len());
+        prop_assert_eq!(&decoded[decoded.len() - frames.len()..], &frames[..]);
+    }
+
+    #[test]
+    fn no_bytes_make_it_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..2048),
+        cuts in prop::collection::vec(1usize..300, 1..16),
+        capacity in 13usize..300,
+    ) {
+        decode(&bytes, &cuts, capacity);
+    }
+
+    #[test]
+    fn frame_like_bytes_make_it_panic_neither(
+        parts in prop::collection::vec(
+            prop_oneof![
+                Just(vec![STX]),
+                (0u8..8).prop_map(|t| vec![STX, t]),
+                any::<[u8; 4]>().prop_map(|l| l.to_vec()),
+                prop::collection::vec(any::<u8>(), 0..16),
+                any_frame().prop_map(|f| f.bytes()),
+            ],
+            0..24,
+        ),
+        cuts in prop::collection::vec(1usize..300, 1..16),
+        capacity in 13usize..700,
+    ) {
+        let stream: Vec<u8> = parts.concat();
+        decode(&stream, &cuts, capacity);
+    }
+}
