@@ -1,0 +1,227 @@
+//! Errors: the device's JSON-RPC error codes (spec/protocol.md §4 "Errors"), and what can go
+//! wrong decoding or encoding a message here.
+
+use core::fmt;
+
+use crate::{JsonError, RawJson, Text};
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal; )+) => {
+        /// A JSON-RPC error code, by the name the documents give it (spec/protocol.md §4).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        pub enum RpcErrorCode {
+            $( $(#[$doc])* $variant, )+
+            /// A code the documents do not list, kept.
+            Other(i64),
+        }
+
+        impl RpcErrorCode {
+            /// The code for a number.
+            pub const fn from_i64(code: i64) -> Self {
+                match code {
+                    $( $code => Self::$variant, )+
+                    other => Self::Other(other),
+                }
+            }
+
+            /// The number on the wire.
+            pub const fn code(self) -> i64 {
+                match self {
+                    $( Self::$variant => $code, )+
+                    Self::Other(code) => code,
+                }
+            }
+
+            /// The documented name, such as `"IllegalState"`; `"Unknown"` for others.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( Self::$variant => $name, )+
+                    Self::Other(_) => "Unknown",
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// -32700: the device could not parse the JSON.
+    ParseError = -32700, "ParseError";
+    /// -32600: not a valid JSON-RPC request.
+    InvalidRequest = -32600, "InvalidRequest";
+    /// -32601: no such method.
+    MethodNotFound = -32601, "MethodNotFound";
+    /// 100: a general error.
+    GeneralError = 100, "GeneralError";
+    /// 101: not allowed; `data` says why (AMOUNT_LIMIT_EXCEEDED, ILLEGAL_NEW_AMOUNT, NO_GATEWAY).
+    IllegalRequest = 101, "IllegalRequest";
+    /// 102: a required parameter is missing.
+    MissingParams = 102, "MissingParams";
+    /// 103: a parameter is invalid (also a wrong pairing code or serial number).
+    InvalidParams = 103, "InvalidParams";
+    /// 201: the device is in the wrong state for this method (spec/protocol.md §5).
+    IllegalState = 201, "IllegalState";
+    /// 202: the screen is not ready.
+    ScreenNotReady = 202, "ScreenNotReady";
+    /// 203: the battery is too low.
+    InsufficientBattery = 203, "InsufficientBattery";
+    /// 300: this payment method is disabled.
+    PaymentMethodDisabled = 300, "PaymentMethodDisabled";
+    /// 301: the host is not ready.
+    HostNotReady = 301, "HostNotReady";
+    /// 302: no transaction matches the lookup.
+    TransactionNotFound = 302, "TransactionNotFound";
+    /// 303: this `referenceId` was used before: maybe already charged, look it up
+    /// (spec/protocol.md §6). Never a decline.
+    TransactionAlreadyExist = 303, "TransactionAlreadyExist";
+    /// 304: the transaction's status does not allow this.
+    IllegalTransactionStatus = 304, "IllegalTransactionStatus";
+    /// 401: the host is disabled (the documents also reuse 401 for SettlementNotFound).
+    HostDisabled = 401, "HostDisabled";
+}
+
+impl fmt::Display for RpcErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name(), self.code())
+    }
+}
+
+/// The `error` member of a JSON-RPC error response: `{code, message, data?}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RpcError<'a> {
+    /// The code, by name.
+    pub code: RpcErrorCode,
+    /// The device's message.
+    pub message: Text<'a>,
+    /// Extra data, as raw JSON (for 101: the reason string).
+    pub data: Option<RawJson<'a>>,
+}
+
+impl<'a> RpcError<'a> {
+    /// `data` when it is a string, such as `NO_GATEWAY` for 101.
+    pub fn reason(&self) -> Option<Text<'a>> {
+        self.data.and_then(|d| d.as_text())
+    }
+
+    /// Whether a payment may have gone through despite this error (303: the `referenceId` was
+    /// used before). Look the transaction up by its `referenceId` (spec/protocol.md §6).
+    pub fn maybe_charged(&self) -> bool {
+        self.code == RpcErrorCode::TransactionAlreadyExist
+    }
+}
+
+impl fmt::Display for RpcError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(data) = self.data {
+            write!(f, " ({data})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a message or value could not be decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    /// The bytes are not valid JSON.
+    Json(JsonError),
+    /// Valid JSON, but not a JSON-RPC 2.0 message of the kind expected; says what was wrong.
+    Envelope(&'static str),
+    /// A member the method requires is absent (`"params"` or `"result"`).
+    Missing(&'static str),
+    /// The value does not fit the type: a wrong type, a missing field (named in the message), a
+    /// list longer than its fixed capacity, a number out of range.
+    Value(serde_json_core::de::Error),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Json(e) => e.fmt(f),
+            Self::Envelope(what) => write!(f, "not a JSON-RPC 2.0 message: {what}"),
+            Self::Missing(member) => write!(f, "the message has no `{member}`"),
+            Self::Value(e) => write!(f, "the value does not fit its type: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for DecodeError {}
+
+impl From<JsonError> for DecodeError {
+    fn from(e: JsonError) -> Self {
+        Self::Json(e)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for DecodeError {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Self::Json(e) => defmt::write!(f, "Json({})", e),
+            Self::Envelope(what) => defmt::write!(f, "Envelope({=str})", what),
+            Self::Missing(member) => defmt::write!(f, "Missing({=str})", member),
+            Self::Value(e) => defmt::write!(f, "Value({})", e),
+        }
+    }
+}
+
+/// Why a message could not be encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum EncodeError {
+    /// The buffer is too small for the message.
+    BufferFull,
+    /// A value could not be written as JSON.
+    Value,
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::BufferFull => "the buffer is too small for the message",
+            Self::Value => "a value could not be written as JSON",
+        })
+    }
+}
+
+impl core::error::Error for EncodeError {}
+
+impl From<serde_json_core::ser::Error> for EncodeError {
+    fn from(e: serde_json_core::ser::Error) -> Self {
+        match e {
+            serde_json_core::ser::Error::BufferFull => Self::BufferFull,
+            _ => Self::Value,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_code_round_trips_with_its_name() {
+        for (code, name) in [
+            (-32700, "ParseError"),
+            (-32600, "InvalidRequest"),
+            (-32601, "MethodNotFound"),
+            (100, "GeneralError"),
+            (101, "IllegalRequest"),
+            (102, "MissingParams"),
+            (103, "InvalidParams"),
+            (201, "IllegalState"),
+            (202, "ScreenNotReady"),
+            (203, "InsufficientBattery"),
+            (300, "PaymentMethodDisabled"),
+            (301, "HostNotReady"),
+            (302, "TransactionNotFound"),
+            (303, "TransactionAlreadyExist"),
+            (304, "IllegalTransactionStatus"),
+            (401, "HostDisabled"),
+        ] {
+            let c = RpcErrorCode::from_i64(code);
+            assert_eq!((c.code(), c.name()), (code, name));
+        }
+        assert_eq!(RpcErrorCode::from_i64(999), RpcErrorCode::Other(999));
+    }
+}
