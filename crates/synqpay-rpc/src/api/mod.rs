@@ -1,0 +1,34 @@
+//! Every documented method, its parameters and its result, and the one event
+//! (spec/api.md "Methods", "TransactionResult", "Event").
+
+mod event;
+mod pairing;
+mod screen;
+mod settlement;
+mod status;
+mod system;
+mod transaction;
+mod transaction_object;
+
+pub use event::{TRANSACTION_EVENT, TransactionEvent};
+pub use pairing::{Authenticate, AuthenticateParams, AuthenticateResult, Pair, PairParams};
+pub use screen::{
+    CaptureSignature, CaptureSignatureParams, ReadCard, ReadCardParams, ScreenResult,
+    SelectionOption, ShowQr, ShowQrParams, UserInput, UserInputParams, UserSelection,
+    UserSelectionParams,
+};
+pub use settlement::{
+    BatchFileStatus, BatchRecord, Deposit, DepositParams, DepositResult, DepositSummary,
+    GetBatchFileStatus, GetSettlement, GetSettlementParams, MainTerminal, QuerySettlements,
+    Settlement, SettlementParams, SettlementReport, SettlementResult, deposit_candidates,
+};
+pub use status::{
+    DeviceInfo, GetDeviceInfo, GetStatus, GetTerminalStatus, Status, TerminalStatusResult,
+};
+pub use system::{Config, GetConfig, Reboot, Restart, SetConfig, SetConfigParams, UploadLogs};
+pub use transaction::{
+    Cancel, CancelParams, ContinueTransaction, ContinueTransactionParams, GetTransaction,
+    GetTransactionParams, GetTransactionResult, StartTransaction, StartTransactionParams,
+    TransactionResult,
+};
+pub use transaction_object::{Receipt, ReceiptField, Transaction};

@@ -1,0 +1,74 @@
+//! `getConfig`, `setConfig`, `uploadLogs`, `reboot`, `restart` (spec/api.md "Methods", field).
+
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+use crate::RawJson;
+use crate::method::{NoParams, method};
+
+method! {
+    /// `getConfig`: the device's settings.
+    GetConfig = "getConfig", NoParams => Config
+}
+
+method! {
+    /// `setConfig {config}`: changes settings; the result's shape is not documented.
+    SetConfig = "setConfig", SetConfigParams => Option<RawJson<'a>>
+}
+
+method! {
+    /// `uploadLogs`: the result's shape is not documented.
+    UploadLogs = "uploadLogs", NoParams => Option<RawJson<'a>>
+}
+
+method! {
+    /// `reboot`: the result's shape is not documented.
+    Reboot = "reboot", NoParams => Option<RawJson<'a>>
+}
+
+method! {
+    /// `restart`: the result's shape is not documented.
+    Restart = "restart", NoParams => Option<RawJson<'a>>
+}
+
+/// The device's settings, as `getConfig` returns them and `setConfig` takes them. Other members
+/// are ignored here; the raw result keeps them.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    /// Print the transaction receipt.
+    pub print_transaction_receipt: Option<bool>,
+    /// Print the settlement report.
+    pub print_settlement: Option<bool>,
+    /// Keep responses for a client that dropped and send them when it returns
+    /// (spec/protocol.md §2).
+    pub cached_responses: Option<bool>,
+    /// Announce the device by network service discovery.
+    pub nsd: Option<bool>,
+}
+
+/// The parameters of `setConfig`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetConfigParams {
+    /// The settings to change; absent members are left alone.
+    pub config: Config,
+}
+
+impl<'a> crate::FromRaw<'a> for Config {
+    fn from_raw(
+        raw: Option<RawJson<'a>>,
+        member: &'static str,
+    ) -> Result<Self, crate::DecodeError> {
+        crate::method::required(raw, member)
+    }
+}
+
+impl<'a> crate::FromRaw<'a> for SetConfigParams {
+    fn from_raw(
+        raw: Option<RawJson<'a>>,
+        member: &'static str,
+    ) -> Result<Self, crate::DecodeError> {
+        crate::method::required(raw, member)
+    }
+}

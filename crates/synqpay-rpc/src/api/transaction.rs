@@ -1,0 +1,211 @@
+//! `startTransaction`, `continueTransaction`, `cancel`, `getTransaction`
+//! (spec/api.md "startTransaction params", "continueTransaction params", "TransactionResult").
+
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+use crate::method::{Null, from_raw_required, method};
+use crate::{
+    CommandStatus, CreditTerms, LookupMethod, PaymentMethod, PaymentType, ReferenceId, ResultCode,
+    Text, Transaction, TransactionType,
+};
+
+method! {
+    /// `startTransaction`: a payment. Long-running; never resent on our own (spec/protocol.md §6).
+    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, LONG_RUNNING
+}
+
+method! {
+    /// `continueTransaction`: after an UPDATE or REFERRAL stop, within 60 s.
+    ContinueTransaction = "continueTransaction", ContinueTransactionParams<'a> => TransactionResult<'a>, LONG_RUNNING
+}
+
+method! {
+    /// `cancel`: stops the running request; that request then answers too (`CANCELED`).
+    Cancel = "cancel", CancelParams<'a> => Null
+}
+
+method! {
+    /// `getTransaction`: looks a transaction up; 302 when there is none.
+    GetTransaction = "getTransaction", GetTransactionParams<'a> => GetTransactionResult<'a>
+}
+
+/// The parameters of `startTransaction`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+pub struct StartTransactionParams<'a> {
+    /// CREDIT_CARD.
+    pub payment_method: Option<PaymentMethod<'a>>,
+    /// SALE, REFUND, ...
+    pub transaction_type: TransactionType<'a>,
+    /// Unique for the device's lifetime; reuse is 303.
+    pub reference_id: Text<'a>,
+    /// Minor units, tip excluded; absent for VOID.
+    pub amount: Option<i64>,
+    /// ISO 4217 numeric (376).
+    pub currency: Option<u16>,
+    /// A tip, in minor units.
+    pub tip_amount: Option<i64>,
+    /// Show the tip screen.
+    pub tip_screen: Option<bool>,
+    /// REGULAR by default.
+    pub credit_terms: Option<CreditTerms<'a>>,
+    /// Installments after the first.
+    pub no_other_installment_payments: Option<u32>,
+    /// The first installment, in minor units.
+    pub first_payment: Option<i64>,
+    /// The number of credit payments.
+    pub no_credit_payments: Option<u32>,
+    /// CARD_PRESENT, MOTO, SIGNATURE.
+    pub payment_type: Option<PaymentType<'a>>,
+    /// Stop with UPDATE after the card is read.
+    pub notify_update: Option<bool>,
+    /// Stop with REFERRAL when the host asks (one page calls it `updateReferral`: accepted).
+    #[serde(alias = "updateReferral")]
+    pub notify_referral: Option<bool>,
+    /// Send `transactionEvent`s.
+    pub notify_events: Option<bool>,
+}
+
+impl<'a> StartTransactionParams<'a> {
+    /// A credit-card transaction of `transaction_type` with only the required members.
+    pub fn new(transaction_type: TransactionType<'a>, reference_id: ReferenceId<'a>) -> Self {
+        Self {
+            payment_method: Some(PaymentMethod::CreditCard),
+            transaction_type,
+            reference_id: reference_id.text(),
+            amount: None,
+            currency: None,
+            tip_amount: None,
+            tip_screen: None,
+            credit_terms: None,
+            no_other_installment_payments: None,
+            first_payment: None,
+            no_credit_payments: None,
+            payment_type: None,
+            notify_update: None,
+            notify_referral: None,
+            notify_events: None,
+        }
+    }
+
+    /// A sale of `amount` minor units in `currency` (376 = ILS), with events.
+    pub fn sale(reference_id: ReferenceId<'a>, amount: i64, currency: u16) -> Self {
+        Self {
+            amount: Some(amount),
+            currency: Some(currency),
+            notify_events: Some(true),
+            ..Self::new(TransactionType::Sale, reference_id)
+        }
+    }
+}
+
+/// The parameters of `continueTransaction`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+pub struct ContinueTransactionParams<'a> {
+    /// After UPDATE: a new amount.
+    pub new_amount: Option<i64>,
+    /// After UPDATE: credit terms.
+    pub credit_terms: Option<CreditTerms<'a>>,
+    /// After UPDATE.
+    pub no_other_installment_payments: Option<u32>,
+    /// After UPDATE.
+    pub first_payment: Option<i64>,
+    /// After UPDATE.
+    pub no_credit_payments: Option<u32>,
+    /// After REFERRAL: the voice authorization number (up to 7 characters).
+    pub authorization_number: Option<Text<'a>>,
+}
+
+/// The parameters of `cancel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+pub struct CancelParams<'a> {
+    /// The running transaction's `referenceId`, or a screen method's `commandId`.
+    pub reference_id: Text<'a>,
+}
+
+/// The parameters of `getTransaction`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+pub struct GetTransactionParams<'a> {
+    /// How to look it up.
+    pub lookup_method: LookupMethod<'a>,
+    /// The reference or id (required for REF_ID and TRANS_ID).
+    pub lookup_value: Option<Text<'a>>,
+}
+
+impl<'a> GetTransactionParams<'a> {
+    /// The money-safe recovery: the transaction with this `referenceId` (spec/protocol.md §6).
+    pub fn by_reference_id(reference_id: ReferenceId<'a>) -> Self {
+        Self {
+            lookup_method: LookupMethod::RefId,
+            lookup_value: Some(reference_id.text()),
+        }
+    }
+
+    /// The last transaction.
+    pub fn last() -> Self {
+        Self {
+            lookup_method: LookupMethod::LastTrans,
+            lookup_value: None,
+        }
+    }
+}
+
+/// The result of `startTransaction` and `continueTransaction`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+pub struct TransactionResult<'a> {
+    /// Whether the request ran (not whether money moved).
+    pub result: ResultCode<'a>,
+    /// UPDATE, REFERRAL (continue within 60 s) or COMPLETED.
+    pub command_status: Option<CommandStatus<'a>>,
+    /// The transaction.
+    pub transaction: Option<Transaction<'a>>,
+    /// After UPDATE: the credit terms allowed.
+    pub allowed_credit_terms: Option<heapless::Vec<CreditTerms<'a>, 8>>,
+    /// After UPDATE: the most installments allowed.
+    pub max_number_installment_payments: Option<u32>,
+}
+
+impl TransactionResult<'_> {
+    /// Whether the card was charged; `None` means unknown (no transaction, or no or an unknown
+    /// status): look it up by `referenceId`, never assume a decline (spec/protocol.md §6).
+    pub fn is_charged(&self) -> Option<bool> {
+        self.transaction.as_ref().and_then(Transaction::is_charged)
+    }
+
+    /// Whether the device waits for `continueTransaction`.
+    pub fn awaits_continue(&self) -> bool {
+        matches!(
+            self.command_status,
+            Some(CommandStatus::Update | CommandStatus::Referral)
+        )
+    }
+}
+
+/// The result of `getTransaction`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+pub struct GetTransactionResult<'a> {
+    /// OK, or HOST_ERROR.
+    pub transaction_result: Option<ResultCode<'a>>,
+    /// The transaction found.
+    pub transaction: Option<Transaction<'a>>,
+}
+
+from_raw_required!(
+    StartTransactionParams,
+    ContinueTransactionParams,
+    CancelParams,
+    GetTransactionParams,
+    TransactionResult,
+    GetTransactionResult,
+);

@@ -1,0 +1,51 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+mod api;
+mod enums;
+mod envelope;
+mod error;
+mod json;
+mod method;
+mod reference_id;
+mod request_id;
+mod text;
+mod wire_enum;
+
+pub use api::*;
+pub use enums::{
+    CommandStatus, CreditTerms, DeviceStatus, EventType, Host, InputType, LookupMethod, MimeType,
+    PaymentMethod, PaymentType, RecordType, ReportFormat, ResultCode, SettlementLookup,
+    TerminalStatus, TransactionStatus, TransactionType,
+};
+pub use envelope::{
+    ErrorResponse, Message, Notification, Request, Response, encode_error, encode_notification,
+    encode_request, encode_response, encode_response_raw,
+};
+pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode};
+pub use json::{Items, JsonError, JsonErrorKind, JsonKind, MAX_DEPTH, Members, RawJson};
+pub use method::{FromRaw, Method, NoParams, Null};
+pub use reference_id::{MAX_REFERENCE_ID, ReferenceId, ReferenceIdError};
+pub use request_id::{IdGenerator, IdText, RequestId};
+pub use text::{InvalidEscape, Text, TooLong};
+
+/// Decodes one JSON value into a typed one with serde-json-core (no allocation; strings borrow
+/// from `json`).
+pub fn decode<'a, T: serde::Deserialize<'a>>(json: &'a [u8]) -> Result<T, DecodeError> {
+    serde_json_core::from_slice(json)
+        .map(|(value, _)| value)
+        .map_err(DecodeError::Value)
+}
+
+/// Encodes a typed value as JSON into `buf` with serde-json-core; returns the length.
+pub fn encode<T: serde::Serialize + ?Sized>(
+    value: &T,
+    buf: &mut [u8],
+) -> Result<usize, EncodeError> {
+    Ok(serde_json_core::to_slice(value, buf)?)
+}

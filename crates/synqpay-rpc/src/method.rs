@@ -1,0 +1,120 @@
+//! Methods as types: each documented method is a unit type implementing [`Method`], naming its
+//! wire name, its parameter type and its result type (spec/api.md "Methods").
+//!
+//! A client encodes with [`Method::Params`] and decodes with [`Method::decode_output`]; a device
+//! decodes with [`Method::decode_params`] and encodes with [`Method::Output`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DecodeError, RawJson};
+
+/// One method of the API.
+pub trait Method {
+    /// The wire name, such as `"getStatus"`.
+    const NAME: &'static str;
+    /// Sent with the zero API key (`pair` and `authenticate`, spec/protocol.md §2).
+    const UNAUTHENTICATED: bool = false;
+    /// A long-running method: `transactionEvent`s may come before its answer, and each extends
+    /// its deadline (spec/protocol.md §6).
+    const LONG_RUNNING: bool = false;
+    /// The parameters.
+    type Params<'a>: Serialize + FromRaw<'a>;
+    /// The result.
+    type Output<'a>: Serialize + FromRaw<'a>;
+
+    /// Decodes a request's `params` (`None`: absent or `null`).
+    fn decode_params(raw: Option<RawJson<'_>>) -> Result<Self::Params<'_>, DecodeError> {
+        FromRaw::from_raw(raw, "params")
+    }
+
+    /// Decodes a response's `result` (`None`: absent or `null`).
+    fn decode_output(raw: Option<RawJson<'_>>) -> Result<Self::Output<'_>, DecodeError> {
+        FromRaw::from_raw(raw, "result")
+    }
+}
+
+/// Decoding from an optional raw member (`params` or `result`), so that "absent", `null` and a
+/// value each get the meaning the type gives them.
+pub trait FromRaw<'a>: Sized {
+    /// Decodes `raw`; `member` names it in a [`DecodeError::Missing`].
+    fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError>;
+}
+
+/// Decodes any serde type from a raw member; absent or `null` is [`DecodeError::Missing`].
+pub(crate) fn required<'a, T: Deserialize<'a>>(
+    raw: Option<RawJson<'a>>,
+    member: &'static str,
+) -> Result<T, DecodeError> {
+    raw.ok_or(DecodeError::Missing(member))?.decode()
+}
+
+/// Implements [`FromRaw`] for serde types that must be present.
+macro_rules! from_raw_required {
+    ($($t:ident),+ $(,)?) => {$(
+        impl<'a> $crate::FromRaw<'a> for $t<'a> {
+            fn from_raw(raw: Option<$crate::RawJson<'a>>, member: &'static str) -> Result<Self, $crate::DecodeError> {
+                $crate::method::required(raw, member)
+            }
+        }
+    )+};
+}
+pub(crate) use from_raw_required;
+
+/// No parameters: written as `"params":null`; anything received is accepted and ignored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NoParams;
+
+impl Serialize for NoParams {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+impl<'a> FromRaw<'a> for NoParams {
+    fn from_raw(_: Option<RawJson<'a>>, _: &'static str) -> Result<Self, DecodeError> {
+        Ok(NoParams)
+    }
+}
+
+/// A `null` result (`pair`, `cancel`, `showQR`); an absent `result` is the same (spec/protocol.md
+/// §3). ours: a non-null result is accepted and ignored, since the call did succeed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Null;
+
+impl Serialize for Null {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+impl<'a> FromRaw<'a> for Null {
+    fn from_raw(_: Option<RawJson<'a>>, _: &'static str) -> Result<Self, DecodeError> {
+        Ok(Null)
+    }
+}
+
+/// A result or parameter whose shape the documents do not give: handed over as raw JSON.
+impl<'a> FromRaw<'a> for Option<RawJson<'a>> {
+    fn from_raw(raw: Option<RawJson<'a>>, _: &'static str) -> Result<Self, DecodeError> {
+        Ok(raw)
+    }
+}
+
+/// Declares a method type.
+macro_rules! method {
+    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty $(, $flag:ident)* $(,)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name;
+
+        impl $crate::Method for $name {
+            const NAME: &'static str = $wire;
+            $( const $flag: bool = true; )*
+            type Params<'a> = $params;
+            type Output<'a> = $output;
+        }
+    };
+}
+pub(crate) use method;
