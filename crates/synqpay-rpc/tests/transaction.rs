@@ -1,0 +1,137 @@
+//! The docs-style transaction result, with its Hebrew fields and receipts, through the typed API.
+
+use synqpay_rpc::*;
+
+const SAMPLE: &str = include_str!("samples/transaction-result.json");
+
+fn result_of(message: &str) -> RawJson<'_> {
+    let Message::Response(response) = Message::parse(message.as_bytes()).unwrap() else {
+        panic!("not a response")
+    };
+    response.result.expect("a result")
+}
+
+#[test]
+fn the_full_result_decodes_with_every_field() {
+    let result = StartTransaction::decode_output(Some(result_of(SAMPLE))).unwrap();
+    assert_eq!(result.result, ResultCode::Ok);
+    assert_eq!(result.command_status, Some(CommandStatus::Completed));
+    assert!(!result.awaits_continue());
+    assert_eq!(result.is_charged(), Some(true));
+    let t = result.transaction.as_ref().unwrap();
+    assert_eq!(t.transaction_type, Some(TransactionType::Sale));
+    assert_eq!(
+        (t.amount, t.total_amount, t.tip_amount, t.currency),
+        (Some(12550), Some(13550), Some(1000), Some(376))
+    );
+    assert_eq!(t.card_name.unwrap(), "ויזה רגיל");
+    assert_eq!(t.acquirer_name.unwrap(), "ישראכרט");
+    assert_eq!(t.rrn.unwrap(), "123456789012    ");
+    assert_eq!(t.transaction_id.unwrap().len(), 23);
+    assert_eq!(t.masked_pan.unwrap(), "458008XXXXXX3303");
+
+    let receipt = t.card_holder_receipt.as_ref().unwrap();
+    let ids: Vec<String> = receipt.fields.iter().map(|f| f.id.to_string()).collect();
+    assert_eq!(
+        ids,
+        ["title", "merchant", "sep", "amount", "card", "path"],
+        "order kept"
+    );
+    assert_eq!(receipt.fields[1].value.unwrap(), "קפה \"הפינה\"");
+    assert_eq!(receipt.fields[2].value, None, "a field without value");
+    assert_eq!(receipt.fields[3].value.unwrap(), "₪135.50");
+    assert_eq!(
+        receipt.fields[4].value.unwrap(),
+        "ויזה 3303",
+        "\\u escapes decoded"
+    );
+    assert_eq!(
+        receipt.fields[5].value.unwrap(),
+        r"C:\receipts\1001",
+        "\\\\ decoded"
+    );
+    assert_eq!(receipt.language.unwrap(), "he");
+    let merchant = t.merchant_receipt.as_ref().unwrap();
+    assert_eq!(
+        (merchant.collect_signature, merchant.collect_telephone_no),
+        (Some(true), Some(false))
+    );
+}
+
+#[test]
+fn the_full_result_round_trips_and_keeps_its_meaning() {
+    let result = StartTransaction::decode_output(Some(result_of(SAMPLE))).unwrap();
+    let mut buf = [0u8; 8192];
+    let n = encode_response(&mut buf, Text::new("42"), &result).unwrap();
+    let written: serde_json::Value = serde_json::from_slice(&buf[..n]).unwrap();
+    let mut original: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    // The one member this version does not know is not kept by the typed value...
+    original["result"]["transaction"]
+        .as_object_mut()
+        .unwrap()
+        .remove("someFutureField");
+    assert_eq!(written, original);
+    // ...but the raw result still has it.
+    let raw = result_of(SAMPLE)
+        .member("transaction")
+        .unwrap()
+        .member("someFutureField")
+        .unwrap();
+    assert_eq!(raw.as_str(), r#"{"nested": [1, 2, 3]}"#);
+}
+
+#[test]
+fn hebrew_length_counts_bytes_and_text_is_intact() {
+    let result = StartTransaction::decode_output(Some(result_of(SAMPLE))).unwrap();
+    let name = result.transaction.unwrap().card_name.unwrap();
+    assert_eq!(
+        name.as_str(),
+        Some("ויזה רגיל"),
+        "no escapes: borrowed as is"
+    );
+    assert_eq!(name.len(), "ויזה רגיל".len());
+    assert_eq!(name.len(), 17);
+}
+
+#[test]
+fn an_unknown_outcome_is_not_a_decline() {
+    // A non-OK result without transactionStatus: unknown, to be looked up (spec/protocol.md §6).
+    let r = StartTransaction::decode_output(Some(
+        RawJson::parse(br#"{"result":"NETWORK_ERROR"}"#).unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(r.is_charged(), None);
+    let r = StartTransaction::decode_output(Some(
+        RawJson::parse(br#"{"result":"OK","transaction":{"transactionStatus":"PENDING_REVIEW"}}"#)
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(r.is_charged(), None);
+    assert!(
+        matches!(r.transaction.unwrap().transaction_status, Some(TransactionStatus::Unknown(t)) if t == "PENDING_REVIEW")
+    );
+    let r = StartTransaction::decode_output(Some(
+        RawJson::parse(br#"{"result":"OK","transaction":{"transactionStatus":"DECLINED"}}"#)
+            .unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(r.is_charged(), Some(false));
+}
+
+#[test]
+fn the_recovery_lookup_is_by_reference_id() {
+    let id = ReferenceId::new("order-1001").unwrap();
+    let lookup = GetTransactionParams::by_reference_id(id);
+    let mut buf = [0u8; 256];
+    let n = encode_request(&mut buf, "5", GetTransaction::NAME, Some(&lookup)).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&buf[..n]).unwrap(),
+        r#"{"jsonrpc":"2.0","method":"getTransaction","id":"5","params":{"lookupMethod":"REF_ID","lookupValue":"order-1001"}}"#
+    );
+    let sale = StartTransactionParams::sale(id, 12550, 376);
+    let n = encode(&sale, &mut buf).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&buf[..n]).unwrap(),
+        r#"{"paymentMethod":"CREDIT_CARD","transactionType":"SALE","referenceId":"order-1001","amount":12550,"currency":376,"notifyEvents":true}"#
+    );
+}
