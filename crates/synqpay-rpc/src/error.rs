@@ -132,6 +132,13 @@ pub enum DecodeError {
     /// The value does not fit the type: a wrong type, a missing field (named in the message), a
     /// list longer than its fixed capacity, a number out of range.
     Value(serde_json_core::de::Error),
+    /// A member of an object decoded member by member does not fit its type; names the member.
+    Field {
+        /// The member's wire name.
+        field: &'static str,
+        /// What was wrong with it.
+        error: serde_json_core::de::Error,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -141,6 +148,7 @@ impl fmt::Display for DecodeError {
             Self::Envelope(what) => write!(f, "not a JSON-RPC 2.0 message: {what}"),
             Self::Missing(member) => write!(f, "the message has no `{member}`"),
             Self::Value(e) => write!(f, "the value does not fit its type: {e}"),
+            Self::Field { field, error } => write!(f, "`{field}` does not fit its type: {error}"),
         }
     }
 }
@@ -161,6 +169,7 @@ impl defmt::Format for DecodeError {
             Self::Envelope(what) => defmt::write!(f, "Envelope({=str})", what),
             Self::Missing(member) => defmt::write!(f, "Missing({=str})", member),
             Self::Value(e) => defmt::write!(f, "Value({})", e),
+            Self::Field { field, error } => defmt::write!(f, "Field({=str}, {})", field, error),
         }
     }
 }

@@ -11,6 +11,7 @@ mod enums;
 mod envelope;
 mod error;
 mod json;
+mod members;
 mod method;
 mod reference_id;
 mod request_id;
@@ -29,6 +30,7 @@ pub use envelope::{
 };
 pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode};
 pub use json::{Items, JsonError, JsonErrorKind, JsonKind, MAX_DEPTH, Members, RawJson};
+pub use members::MemberValue;
 pub use method::{FromRaw, Method, NoParams, Null};
 pub use reference_id::{MAX_REFERENCE_ID, ReferenceId, ReferenceIdError};
 pub use request_id::{IdGenerator, IdText, RequestId};

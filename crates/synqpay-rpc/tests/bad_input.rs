@@ -44,7 +44,16 @@ fn wrong_types_are_value_errors() {
     assert!(matches!(e, DecodeError::Value(_)), "{e:?}");
     let e =
         GetTransaction::decode_output(raw(r#"{"transaction":{"currency":70000}}"#)).unwrap_err();
-    assert!(matches!(e, DecodeError::Value(_)), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            DecodeError::Field {
+                field: "transaction",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -60,18 +69,90 @@ fn missing_required_fields_are_named() {
 
 #[test]
 fn lists_beyond_their_capacity_are_typed_errors() {
-    let fields: Vec<String> = (0..49)
+    let record = r#"{"type":"R","referenceId":"r","transactionId":"1"}"#;
+    let text = format!(
+        r#"{{"mainTerminal":{{"batchFile":[{}]}}}}"#,
+        vec![record; 33].join(",")
+    );
+    let e = GetBatchFileStatus::decode_output(raw(&text)).unwrap_err();
+    assert!(matches!(e, DecodeError::Value(_)), "{e:?}");
+    let text = format!(
+        r#"{{"mainTerminal":{{"batchFile":[{}]}}}}"#,
+        vec![record; 32].join(",")
+    );
+    assert_eq!(
+        GetBatchFileStatus::decode_output(raw(&text))
+            .unwrap()
+            .main_terminal
+            .batch_file
+            .len(),
+        32
+    );
+}
+
+#[test]
+fn receipts_of_any_length_are_read_line_by_line() {
+    let fields: Vec<String> = (0..500)
         .map(|i| format!(r#"{{"id":"f{i}","key":"k"}}"#))
         .collect();
     let text = format!(
         r#"{{"result":"OK","transaction":{{"cardHolderReceipt":{{"fields":[{}]}}}}}}"#,
         fields.join(",")
     );
-    let e = StartTransaction::decode_output(raw(&text)).unwrap_err();
-    assert!(matches!(e, DecodeError::Value(_)), "{e:?}");
-    // 48 fit.
-    let text = text.replacen(r#"{"id":"f0","key":"k"},"#, "", 1);
-    assert!(StartTransaction::decode_output(raw(&text)).is_ok());
+    let r = StartTransaction::decode_output(raw(&text)).unwrap();
+    let receipt = r.transaction.unwrap().card_holder_receipt.unwrap();
+    assert_eq!(receipt.fields().filter(Result::is_ok).count(), 500);
+    // A malformed line is an error on that line, not a lost receipt.
+    let text = r#"{"fields":[{"id":"a","key":"k"},{"id":5,"key":"k"},{"id":"c","key":"k"}]}"#;
+    let wrapped = format!(r#"{{"merchantReceipt":{text}}}"#);
+    let t = Transaction::from_json(RawJson::parse(wrapped.as_bytes()).unwrap()).unwrap();
+    let lines: Vec<bool> = t
+        .merchant_receipt
+        .unwrap()
+        .fields()
+        .map(|f| f.is_ok())
+        .collect();
+    assert_eq!(lines, [true, false, true]);
+}
+
+#[test]
+fn a_wrong_member_type_names_the_member() {
+    let e =
+        StartTransaction::decode_output(raw(r#"{"result":"OK","commandStatus":7}"#)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DecodeError::Field {
+                field: "commandStatus",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = Transaction::from_json(RawJson::parse(br#"{"amount":"12"}"#).unwrap()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DecodeError::Field {
+                field: "amount",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("amount"));
+    let e = Transaction::from_json(RawJson::parse(br#"{"cardHolderReceipt":[1]}"#).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DecodeError::Field {
+                field: "cardHolderReceipt",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -30,32 +30,74 @@ fn the_full_result_decodes_with_every_field() {
     assert_eq!(t.transaction_id.unwrap().len(), 23);
     assert_eq!(t.masked_pan.unwrap(), "458008XXXXXX3303");
 
-    let receipt = t.card_holder_receipt.as_ref().unwrap();
-    let ids: Vec<String> = receipt.fields.iter().map(|f| f.id.to_string()).collect();
+    let receipt = t.card_holder_receipt.unwrap();
+    let fields: Vec<ReceiptField> = receipt.fields().map(Result::unwrap).collect();
+    let ids: Vec<String> = fields.iter().map(|f| f.id.to_string()).collect();
     assert_eq!(
         ids,
         ["title", "merchant", "sep", "amount", "card", "path"],
         "order kept"
     );
-    assert_eq!(receipt.fields[1].value.unwrap(), "קפה \"הפינה\"");
-    assert_eq!(receipt.fields[2].value, None, "a field without value");
-    assert_eq!(receipt.fields[3].value.unwrap(), "₪135.50");
+    assert_eq!(fields[1].value.unwrap(), "קפה \"הפינה\"");
+    assert_eq!(fields[2].value, None, "a field without value");
+    assert_eq!(fields[3].value.unwrap(), "₪135.50");
+    assert_eq!(fields[4].value.unwrap(), "ויזה 3303", "\\u escapes decoded");
     assert_eq!(
-        receipt.fields[4].value.unwrap(),
-        "ויזה 3303",
-        "\\u escapes decoded"
-    );
-    assert_eq!(
-        receipt.fields[5].value.unwrap(),
+        fields[5].value.unwrap(),
         r"C:\receipts\1001",
         "\\\\ decoded"
     );
-    assert_eq!(receipt.language.unwrap(), "he");
-    let merchant = t.merchant_receipt.as_ref().unwrap();
+    assert_eq!(receipt.language().unwrap(), "he");
+    let merchant = t.merchant_receipt.unwrap();
     assert_eq!(
-        (merchant.collect_signature, merchant.collect_telephone_no),
+        (
+            merchant.collect_signature(),
+            merchant.collect_telephone_no()
+        ),
         (Some(true), Some(false))
     );
+    assert_eq!(merchant.fields().count(), 3);
+}
+
+#[test]
+fn a_device_builds_receipts_from_parts() {
+    let lines = [
+        ReceiptField {
+            id: Text::new("title"),
+            key: Text::new("חשבונית"),
+            value: Some(Text::new("העתק ללקוח")),
+        },
+        ReceiptField {
+            id: Text::new("sig"),
+            key: Text::new("חתימה"),
+            value: None,
+        },
+    ];
+    let receipt = Receipt::Built {
+        fields: &lines,
+        language: Some(Text::new("he")),
+        collect_signature: Some(true),
+        collect_telephone_no: None,
+    };
+    let t = Transaction {
+        transaction_status: Some(TransactionStatus::Captured),
+        card_holder_receipt: Some(receipt),
+        ..Default::default()
+    };
+    let mut buf = [0u8; 512];
+    let n = encode(&t, &mut buf).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&buf[..n]).unwrap(),
+        r#"{"transactionStatus":"CAPTURED","cardHolderReceipt":{"fields":[{"id":"title","key":"חשבונית","value":"העתק ללקוח"},{"id":"sig","key":"חתימה"}],"language":"he","collectSignature":true}}"#
+    );
+    let back = Transaction::from_json(RawJson::parse(&buf[..n]).unwrap()).unwrap();
+    let fields: Vec<ReceiptField> = back
+        .card_holder_receipt
+        .unwrap()
+        .fields()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(fields, lines);
 }
 
 #[test]

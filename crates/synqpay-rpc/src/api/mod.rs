@@ -3,6 +3,7 @@
 
 mod event;
 mod pairing;
+mod receipt;
 mod screen;
 mod settlement;
 mod status;
@@ -12,6 +13,7 @@ mod transaction_object;
 
 pub use event::{TRANSACTION_EVENT, TransactionEvent};
 pub use pairing::{Authenticate, AuthenticateParams, AuthenticateResult, Pair, PairParams};
+pub use receipt::{Receipt, ReceiptField, ReceiptFields};
 pub use screen::{
     CaptureSignature, CaptureSignatureParams, ReadCard, ReadCardParams, ScreenResult,
     SelectionOption, ShowQr, ShowQrParams, UserInput, UserInputParams, UserSelection,
@@ -31,4 +33,4 @@ pub use transaction::{
     GetTransactionParams, GetTransactionResult, StartTransaction, StartTransactionParams,
     TransactionResult,
 };
-pub use transaction_object::{Receipt, ReceiptField, Transaction};
+pub use transaction_object::Transaction;

@@ -174,7 +174,7 @@ pub fn deposit_candidates<'a>(
         .and_then(|d| d.member("depositCandidates"))
         .into_iter()
         .flat_map(|list| list.items())
-        .map(|candidate| crate::method::required(candidate.member("transaction"), "transaction"))
+        .map(|candidate| crate::FromRaw::from_raw(candidate.member("transaction"), "transaction"))
 }
 
 from_raw_required!(

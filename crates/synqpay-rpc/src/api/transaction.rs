@@ -9,6 +9,7 @@ use crate::{
     CommandStatus, CreditTerms, LookupMethod, PaymentMethod, PaymentType, ReferenceId, ResultCode,
     Text, Transaction, TransactionType,
 };
+use crate::{DecodeError, FromRaw, RawJson, members};
 
 method! {
     /// `startTransaction`: a payment. Long-running; never resent on our own (spec/protocol.md §6).
@@ -157,10 +158,10 @@ impl<'a> GetTransactionParams<'a> {
     }
 }
 
-/// The result of `startTransaction` and `continueTransaction`.
+/// The result of `startTransaction` and `continueTransaction`, decoded member by member.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TransactionResult<'a> {
     /// Whether the request ran (not whether money moved).
     pub result: ResultCode<'a>,
@@ -174,7 +175,18 @@ pub struct TransactionResult<'a> {
     pub max_number_installment_payments: Option<u32>,
 }
 
-impl TransactionResult<'_> {
+impl<'a> TransactionResult<'a> {
+    /// A result with only `result` set.
+    pub fn new(result: ResultCode<'a>) -> Self {
+        Self {
+            result,
+            command_status: None,
+            transaction: None,
+            allowed_credit_terms: None,
+            max_number_installment_payments: None,
+        }
+    }
+
     /// Whether the card was charged; `None` means unknown (no transaction, or no or an unknown
     /// status): look it up by `referenceId`, never assume a decline (spec/protocol.md §6).
     pub fn is_charged(&self) -> Option<bool> {
@@ -190,10 +202,37 @@ impl TransactionResult<'_> {
     }
 }
 
-/// The result of `getTransaction`.
+impl<'a> FromRaw<'a> for TransactionResult<'a> {
+    fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError> {
+        let raw = raw.ok_or(DecodeError::Missing(member))?;
+        let (mut result, mut command_status, mut transaction, mut terms, mut installments) =
+            (None, None, None, None, None);
+        for (key, value) in members::object(raw)?.members() {
+            match key.as_wire() {
+                "result" => members::fill(&mut result, "result", value)?,
+                "commandStatus" => members::fill(&mut command_status, "commandStatus", value)?,
+                "transaction" => members::fill(&mut transaction, "transaction", value)?,
+                "allowedCreditTerms" => members::fill(&mut terms, "allowedCreditTerms", value)?,
+                "maxNumberInstallmentPayments" => {
+                    members::fill(&mut installments, "maxNumberInstallmentPayments", value)?
+                }
+                _ => {}
+            }
+        }
+        Ok(Self {
+            result: result.ok_or(DecodeError::Missing("result.result"))?,
+            command_status,
+            transaction,
+            allowed_credit_terms: terms,
+            max_number_installment_payments: installments,
+        })
+    }
+}
+
+/// The result of `getTransaction`, decoded member by member.
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GetTransactionResult<'a> {
     /// OK, or HOST_ERROR.
     pub transaction_result: Option<ResultCode<'a>>,
@@ -201,11 +240,26 @@ pub struct GetTransactionResult<'a> {
     pub transaction: Option<Transaction<'a>>,
 }
 
+impl<'a> FromRaw<'a> for GetTransactionResult<'a> {
+    fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError> {
+        let raw = raw.ok_or(DecodeError::Missing(member))?;
+        let mut out = Self::default();
+        for (key, value) in members::object(raw)?.members() {
+            match key.as_wire() {
+                "transactionResult" => {
+                    members::fill(&mut out.transaction_result, "transactionResult", value)?
+                }
+                "transaction" => members::fill(&mut out.transaction, "transaction", value)?,
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
 from_raw_required!(
     StartTransactionParams,
     ContinueTransactionParams,
     CancelParams,
     GetTransactionParams,
-    TransactionResult,
-    GetTransactionResult,
 );
