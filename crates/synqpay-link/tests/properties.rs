@@ -63,37 +63,57 @@ fn any_frame() -> impl Strategy<Value = Owned> {
     ]
 }
 
-/// Feeds `stream` in chunks whose sizes cycle through `cuts`, then gives up on whatever partial
-/// frame is left at the end. Returns the frames, and checks the byte accounting as it goes.
-fn decode(stream: &[u8], cuts: &[usize], capacity: usize) -> Vec<Owned> {
+/// The chunks `stream` arrives in: their sizes cycle through `cuts`.
+fn chunks<'s>(stream: &'s [u8], cuts: &'s [usize]) -> impl Iterator<Item = &'s [u8]> + 's {
+    let mut sizes = cuts.iter().cycle();
+    let mut rest = stream;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = sizes
+            .next()
+            .copied()
+            .unwrap_or(usize::MAX)
+            .clamp(1, rest.len());
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// `stream` through `push` + `poll`: everything yielded, in order, and the decoder. Checks the
+/// byte accounting after every chunk.
+fn run_poll(
+    stream: &[u8],
+    cuts: &[usize],
+    capacity: usize,
+) -> (Vec<Result<Owned, FrameError>>, Decoder<Vec<u8>>) {
     let mut decoder = Decoder::new(vec![0u8; capacity]);
-    let mut frames = Vec::new();
-    let mut pos = 0;
-    let mut cut = cuts.iter().cycle();
-    while pos < stream.len() {
-        let end = (pos + cut.next().copied().unwrap_or(usize::MAX).max(1)).min(stream.len());
-        let mut rest = &stream[pos..end];
+    let mut out = Vec::new();
+    let mut fed = 0;
+    for chunk in chunks(stream, cuts) {
+        let mut rest = chunk;
         while !rest.is_empty() {
             rest = &rest[decoder.push(rest)..];
-            while let Some(result) = decoder.poll() {
-                if let Ok(frame) = result {
-                    frames.push(Owned::of(&frame));
-                }
+            while let Some(r) = decoder.poll() {
+                out.push(r.map(|f| Owned::of(&f)));
             }
             assert!(decoder.buffered() <= capacity);
         }
-        pos = end;
-        assert_eq!(decoder.consumed() + decoder.buffered() as u64, pos as u64);
+        fed += chunk.len();
+        assert_eq!(decoder.consumed() + decoder.buffered() as u64, fed as u64);
     }
-    while decoder.abandon_partial().is_some() {
-        while let Some(result) = decoder.poll() {
-            if let Ok(frame) = result {
-                frames.push(Owned::of(&frame));
-            }
-        }
-    }
-    assert_eq!(decoder.consumed(), stream.len() as u64);
-    frames
+    (out, decoder)
+}
+
+/// The same stream through `push` + `poll`, frames and errors alike.
+fn decode_by_poll(
+    stream: &[u8],
+    cuts: &[usize],
+    capacity: usize,
+) -> Vec<Result<Owned, FrameError>> {
+    run_poll(stream, cuts, capacity).0
 }
 
 /// The same stream through [`Decoder::feed`]: everything `push` + `poll` yields, in order.
@@ -104,39 +124,27 @@ fn decode_by_feed(
 ) -> Vec<Result<Owned, FrameError>> {
     let mut decoder = Decoder::new(vec![0u8; capacity]);
     let mut out = Vec::new();
-    let mut pos = 0;
-    let mut cut = cuts.iter().cycle();
-    while pos < stream.len() {
-        let end = (pos + cut.next().copied().unwrap_or(usize::MAX).max(1)).min(stream.len());
-        decoder.feed(&stream[pos..end], |r| out.push(r.map(|f| Owned::of(&f))));
-        assert_eq!(decoder.consumed() + decoder.buffered() as u64, end as u64);
-        pos = end;
+    let mut fed = 0;
+    for chunk in chunks(stream, cuts) {
+        decoder.feed(chunk, |r| out.push(r.map(|f| Owned::of(&f))));
+        fed += chunk.len();
+        assert_eq!(decoder.consumed() + decoder.buffered() as u64, fed as u64);
     }
     out
 }
 
-/// The same stream through `push` + `poll`, frames and errors alike.
-fn decode_by_poll(
-    stream: &[u8],
-    cuts: &[usize],
-    capacity: usize,
-) -> Vec<Result<Owned, FrameError>> {
-    let mut decoder = Decoder::new(vec![0u8; capacity]);
-    let mut out = Vec::new();
-    let mut pos = 0;
-    let mut cut = cuts.iter().cycle();
-    while pos < stream.len() {
-        let end = (pos + cut.next().copied().unwrap_or(usize::MAX).max(1)).min(stream.len());
-        let mut rest = &stream[pos..end];
-        while !rest.is_empty() {
-            rest = &rest[decoder.push(rest)..];
-            while let Some(r) = decoder.poll() {
-                out.push(r.map(|f| Owned::of(&f)));
-            }
+/// The frames of `stream` through `push` + `poll`, giving up on whatever partial frame is left at
+/// the end (as a driver's inter-byte timeout would).
+fn decode(stream: &[u8], cuts: &[usize], capacity: usize) -> Vec<Owned> {
+    let (out, mut decoder) = run_poll(stream, cuts, capacity);
+    let mut frames: Vec<Owned> = out.into_iter().filter_map(Result::ok).collect();
+    while decoder.abandon_partial().is_some() {
+        while let Some(result) = decoder.poll() {
+            frames.extend(result.ok().map(|f| Owned::of(&f)));
         }
-        pos = end;
     }
-    out
+    assert_eq!(decoder.consumed(), stream.len() as u64);
+    frames
 }
 
 const CAPACITY: usize = 600 + 13;
@@ -196,13 +204,9 @@ proptest! {
             stream.extend(frame.bytes());
         }
         let mut decoder = Decoder::new(vec![0u8; CAPACITY]);
-        let mut rest = &stream[..];
         let mut got = Vec::new();
-        let mut cut = cuts.iter().cycle();
-        while !rest.is_empty() {
-            let take = (*cut.next().unwrap()).min(rest.len());
-            let mut piece = &rest[..take];
-            rest = &rest[take..];
+        for chunk in chunks(&stream, &cuts) {
+            let mut piece = chunk;
             while !piece.is_empty() {
                 piece = &piece[decoder.push(piece)..];
                 while let Some(r) = decoder.poll() {

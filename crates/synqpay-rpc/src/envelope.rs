@@ -236,19 +236,14 @@ pub fn encode_response<R: serde::Serialize + ?Sized>(
     Ok(w.finish())
 }
 
-/// Writes a response whose result is already JSON text (checked to be one JSON value).
+/// Writes a response whose result is already JSON text (checked to be one JSON value), as is.
 pub fn encode_response_raw(
     buf: &mut [u8],
     id: Text<'_>,
     result: RawJson<'_>,
 ) -> Result<usize, EncodeError> {
-    let mut w = Writer::new(buf);
-    w.raw(r#"{"jsonrpc":"2.0","id":"#)?
-        .value(&id)?
-        .raw(r#","result":"#)?
-        .raw(result.as_str())?
-        .raw("}")?;
-    Ok(w.finish())
+    // RawJson serializes as its text with serde-json-core, which the writer uses.
+    encode_response(buf, id, &result)
 }
 
 /// Writes `{"jsonrpc":"2.0","id":ID,"error":{"code":C,"message":M,"data":D}}`; `id` `None`
@@ -361,6 +356,14 @@ mod tests {
             encode_request::<()>(&mut buf[..20], "1", "m", None),
             Err(EncodeError::BufferFull)
         );
+    }
+
+    #[test]
+    fn a_raw_result_is_written_as_it_is() {
+        let mut buf = [0u8; 96];
+        let raw = RawJson::parse(br#"{"b": [1, 2], "a":"\u05d0"}"#).unwrap();
+        let n = encode_response_raw(&mut buf, Text::new("3"), raw).unwrap();
+        assert_eq!(&buf[..n], br#"{"jsonrpc":"2.0","id":"3","result":{"b": [1, 2], "a":"\u05d0"}}"#);
     }
 
     #[test]

@@ -48,8 +48,16 @@ pub(crate) fn required<'a, T: Deserialize<'a>>(
     raw.ok_or(DecodeError::Missing(member))?.decode()
 }
 
-/// Implements [`FromRaw`] for serde types that must be present.
+/// Implements [`FromRaw`] for serde types that must be present (`'static` before types
+/// without a lifetime).
 macro_rules! from_raw_required {
+    ('static $($t:ident),+ $(,)?) => {$(
+        impl<'a> $crate::FromRaw<'a> for $t {
+            fn from_raw(raw: Option<$crate::RawJson<'a>>, member: &'static str) -> Result<Self, $crate::DecodeError> {
+                $crate::method::required(raw, member)
+            }
+        }
+    )+};
     ($($t:ident),+ $(,)?) => {$(
         impl<'a> $crate::FromRaw<'a> for $t<'a> {
             fn from_raw(raw: Option<$crate::RawJson<'a>>, member: &'static str) -> Result<Self, $crate::DecodeError> {

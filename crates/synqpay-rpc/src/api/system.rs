@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
 use crate::RawJson;
-use crate::method::{NoParams, method};
+use crate::method::{NoParams, from_raw_required, method};
 
 method! {
     /// `getConfig`: the device's settings.
@@ -55,20 +55,4 @@ pub struct SetConfigParams {
     pub config: Config,
 }
 
-impl<'a> crate::FromRaw<'a> for Config {
-    fn from_raw(
-        raw: Option<RawJson<'a>>,
-        member: &'static str,
-    ) -> Result<Self, crate::DecodeError> {
-        crate::method::required(raw, member)
-    }
-}
-
-impl<'a> crate::FromRaw<'a> for SetConfigParams {
-    fn from_raw(
-        raw: Option<RawJson<'a>>,
-        member: &'static str,
-    ) -> Result<Self, crate::DecodeError> {
-        crate::method::required(raw, member)
-    }
-}
+from_raw_required!('static Config, SetConfigParams);
