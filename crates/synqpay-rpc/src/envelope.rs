@@ -363,7 +363,10 @@ mod tests {
         let mut buf = [0u8; 96];
         let raw = RawJson::parse(br#"{"b": [1, 2], "a":"\u05d0"}"#).unwrap();
         let n = encode_response_raw(&mut buf, Text::new("3"), raw).unwrap();
-        assert_eq!(&buf[..n], br#"{"jsonrpc":"2.0","id":"3","result":{"b": [1, 2], "a":"\u05d0"}}"#);
+        assert_eq!(
+            &buf[..n],
+            br#"{"jsonrpc":"2.0","id":"3","result":{"b": [1, 2], "a":"\u05d0"}}"#
+        );
     }
 
     #[test]
