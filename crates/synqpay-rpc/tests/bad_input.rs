@@ -116,6 +116,19 @@ fn receipts_of_any_length_are_read_line_by_line() {
 }
 
 #[test]
+fn a_malformed_receipt_line_is_written_back_as_received() {
+    // Found by fuzzing: encoding must not reach serde-json-core's `ser::Error::custom`, which panics.
+    let text = br#"{"result":"OK","transaction":{"merchantReceipt":{"fields":[{"id":"a","key":"k"},{"id":5}]}}}"#;
+    let result = StartTransaction::decode_output(Some(RawJson::parse(text).unwrap())).unwrap();
+    let mut buf = [0u8; 256];
+    let n = encode(&result, &mut buf).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&buf[..n]).unwrap(),
+        r#"{"result":"OK","transaction":{"merchantReceipt":{"fields":[{"id":"a","key":"k"},{"id":5}]}}}"#
+    );
+}
+
+#[test]
 fn a_wrong_member_type_names_the_member() {
     let e =
         StartTransaction::decode_output(raw(r#"{"result":"OK","commandStatus":7}"#)).unwrap_err();

@@ -121,13 +121,26 @@ impl<'a> MemberValue<'a> for Receipt<'a> {
 
 impl Serialize for Receipt<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq, SerializeStruct};
+        use serde::ser::{SerializeSeq, SerializeStruct};
         struct Fields<'r, 'a>(&'r Receipt<'a>);
         impl Serialize for Fields<'_, '_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut seq = s.serialize_seq(None)?;
-                for field in self.0.fields() {
-                    seq.serialize_element(&field.map_err(S::Error::custom)?)?;
+                match self.0 {
+                    Receipt::Built { fields, .. } => {
+                        fields.iter().try_for_each(|f| seq.serialize_element(f))?
+                    }
+                    // A line that does not decode is written back as received, never dropped.
+                    // ours: and never reported through `S::Error::custom`, which serde-json-core
+                    // implements as `unreachable!()`.
+                    Receipt::Received(raw) => {
+                        for item in raw.member("fields").into_iter().flat_map(|f| f.items()) {
+                            match item.decode::<ReceiptField<'_>>() {
+                                Ok(field) => seq.serialize_element(&field)?,
+                                Err(_) => seq.serialize_element(&item)?,
+                            }
+                        }
+                    }
                 }
                 seq.end()
             }
