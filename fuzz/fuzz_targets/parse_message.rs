@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let mut buf = [0u8; 4096];
     if let Ok(value) = RawJson::parse(data) {
         walk(value, &mut 10_000);
-        let _ = value.decode::<Transaction>();
+        let _ = Transaction::from_json(value);
     }
     let Ok(message) = Message::parse(data) else {
         return;
