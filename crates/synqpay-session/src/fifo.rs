@@ -1,0 +1,188 @@
+//! A first-in first-out queue of variable-length records in a caller's byte buffer (ours): the
+//! session's transmit queue, its inbox, and the device's response cache. No allocation; a full
+//! queue refuses a record and says so, it never overwrites one.
+
+/// Bytes of a record's header: kind (1), tag (4), length (4).
+const HEADER: usize = 9;
+
+/// One record: what it is, a tag (a request id, say), and its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Record<'a> {
+    pub kind: u8,
+    pub tag: u32,
+    pub bytes: &'a [u8],
+}
+
+/// The queue would need more room than the buffer has free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Full;
+
+pub(crate) struct Fifo<'b> {
+    buf: &'b mut [u8],
+    head: usize,
+    tail: usize,
+    len: usize,
+}
+
+impl<'b> Fifo<'b> {
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self {
+            buf,
+            head: 0,
+            tail: 0,
+            len: 0,
+        }
+    }
+
+    /// Records held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends a record whose bytes `write` produces in place, given all the room there is (the
+    /// records held are moved to the front first); it returns the length written, or `None` to
+    /// abandon the record (nothing is kept).
+    pub fn push_with(
+        &mut self,
+        kind: u8,
+        tag: u32,
+        write: impl FnOnce(&mut [u8]) -> Option<usize>,
+    ) -> Result<bool, Full> {
+        if self.head > 0 {
+            self.compact();
+        }
+        let room = self.buf.len().saturating_sub(self.tail + HEADER);
+        if room == 0 {
+            return Err(Full);
+        }
+        let start = self.tail + HEADER;
+        let Some(n) = write(&mut self.buf[start..]) else {
+            return Ok(false);
+        };
+        let n = n.min(room);
+        self.buf[self.tail] = kind;
+        self.buf[self.tail + 1..self.tail + 5].copy_from_slice(&tag.to_le_bytes());
+        self.buf[self.tail + 5..start].copy_from_slice(&(n as u32).to_le_bytes());
+        self.tail = start + n;
+        self.len += 1;
+        Ok(true)
+    }
+
+    /// Appends a record holding a copy of `bytes`.
+    pub fn push(&mut self, kind: u8, tag: u32, bytes: &[u8]) -> Result<(), Full> {
+        if HEADER + bytes.len() > self.free() {
+            return Err(Full);
+        }
+        self.push_with(kind, tag, |out| {
+            out[..bytes.len()].copy_from_slice(bytes);
+            Some(bytes.len())
+        })
+        .map(|_| ())
+    }
+
+    /// Room for one more record's header and bytes, all told.
+    pub fn free(&self) -> usize {
+        self.buf.len() - (self.tail - self.head)
+    }
+
+    fn compact(&mut self) {
+        self.buf.copy_within(self.head..self.tail, 0);
+        self.tail -= self.head;
+        self.head = 0;
+    }
+
+    /// The oldest record.
+    pub fn peek(&self) -> Option<Record<'_>> {
+        self.record_at(self.head).map(|(r, _)| r)
+    }
+
+    /// Drops the oldest record.
+    pub fn pop(&mut self) {
+        if let Some((_, next)) = self.record_at(self.head) {
+            self.head = next;
+            self.len -= 1;
+        }
+    }
+
+    /// Every record, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = Record<'_>> {
+        let mut at = self.head;
+        core::iter::from_fn(move || {
+            let (record, next) = self.record_at(at)?;
+            at = next;
+            Some(record)
+        })
+    }
+
+    pub fn clear(&mut self) {
+        self.head = 0;
+        self.tail = 0;
+        self.len = 0;
+    }
+
+    fn record_at(&self, at: usize) -> Option<(Record<'_>, usize)> {
+        if at >= self.tail {
+            return None;
+        }
+        let h = self.buf.get(at..at + HEADER)?;
+        let tag = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
+        let len = u32::from_le_bytes([h[5], h[6], h[7], h[8]]) as usize;
+        let bytes = self.buf.get(at + HEADER..at + HEADER + len)?;
+        Some((
+            Record {
+                kind: h[0],
+                tag,
+                bytes,
+            },
+            at + HEADER + len,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_come_out_in_order_and_space_is_reused() {
+        let mut storage = [0u8; 40];
+        let mut q = Fifo::new(&mut storage);
+        q.push(1, 10, b"hello").unwrap();
+        q.push(2, 20, b"world!").unwrap();
+        assert_eq!(q.push(3, 30, b"too much for the rest"), Err(Full));
+        assert_eq!(
+            q.peek(),
+            Some(Record {
+                kind: 1,
+                tag: 10,
+                bytes: b"hello"
+            })
+        );
+        q.pop();
+        // Room freed at the front is found again by compaction.
+        q.push(3, 30, b"abcdefgh").unwrap();
+        let kinds: [u8; 2] = [q.iter().next().unwrap().kind, q.iter().nth(1).unwrap().kind];
+        assert_eq!(kinds, [2, 3]);
+        assert_eq!(q.len(), 2);
+    }
+
+    #[test]
+    fn push_with_writes_in_place_or_abandons() {
+        let mut storage = [0u8; 32];
+        let mut q = Fifo::new(&mut storage);
+        assert_eq!(q.push_with(1, 1, |_| None), Ok(false));
+        assert!(q.is_empty());
+        assert_eq!(
+            q.push_with(1, 1, |out| {
+                out[..2].copy_from_slice(b"ok");
+                Some(2)
+            }),
+            Ok(true)
+        );
+        assert_eq!(q.peek().unwrap().bytes, b"ok");
+    }
+}

@@ -1,0 +1,77 @@
+//! The transmit queue: whole frames, handed to the driver in order, possibly a few bytes at a
+//! time (spec/protocol.md §1 frames; ours: the queue). A frame counts as sent once its last byte
+//! was taken; one still queued, or half taken, when the connection goes is unsent.
+
+use crate::fifo::{Fifo, Full, Record};
+
+pub(crate) struct TxQueue<'b> {
+    frames: Fifo<'b>,
+    /// Bytes of the oldest frame already taken by the driver.
+    taken: usize,
+}
+
+impl<'b> TxQueue<'b> {
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self {
+            frames: Fifo::new(buf),
+            taken: 0,
+        }
+    }
+
+    /// Queues a frame written in place by `write`; `Ok(false)`: it did not fit the room left.
+    pub fn push_with(
+        &mut self,
+        kind: u8,
+        tag: u32,
+        write: impl FnOnce(&mut [u8]) -> Option<usize>,
+    ) -> Result<bool, Full> {
+        self.frames.push_with(kind, tag, write)
+    }
+
+    /// Queues a copy of a frame.
+    pub fn push(&mut self, kind: u8, tag: u32, frame: &[u8]) -> Result<(), Full> {
+        self.frames.push(kind, tag, frame)
+    }
+
+    /// The bytes to write next.
+    pub fn pending_bytes(&self) -> Option<&[u8]> {
+        self.frames
+            .peek()
+            .map(|r| &r.bytes[self.taken.min(r.bytes.len())..])
+    }
+
+    /// Marks `n` bytes as written; returns the kind and tag of each frame completed.
+    pub fn advance(&mut self, mut n: usize, mut sent: impl FnMut(u8, u32)) {
+        while n > 0 {
+            let Some(record) = self.frames.peek() else {
+                break;
+            };
+            let left = record.bytes.len() - self.taken;
+            if n < left {
+                self.taken += n;
+                break;
+            }
+            n -= left;
+            let (kind, tag) = (record.kind, record.tag);
+            self.frames.pop();
+            self.taken = 0;
+            sent(kind, tag);
+        }
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// Every queued frame, oldest first (the first may be partly taken).
+    pub fn frames(&self) -> impl Iterator<Item = Record<'_>> {
+        self.frames.iter()
+    }
+
+    /// Forgets every frame (the connection is gone).
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.taken = 0;
+    }
+}
