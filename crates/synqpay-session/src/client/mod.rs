@@ -1,0 +1,672 @@
+//! The client role (spec/protocol.md §1–§6): requests out with the API key, answers matched by
+//! id, events in order, KeepAlive/ACK, link Error frames, deadlines, and a session that outlives
+//! its connections.
+
+mod event;
+mod pending;
+
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, FrameError, MessageType, seal};
+use synqpay_rpc::{
+    AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams, IdGenerator, Message,
+    Method, PairParams, RawJson, ReferenceId, RequestId, StartTransaction, StartTransactionParams,
+    Text, encode_request,
+};
+
+pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
+use pending::{Kind, Pending, Recent, Reference};
+
+use crate::ClientConfig;
+use crate::fifo::Fifo;
+use crate::tx::TxQueue;
+
+// Record kinds of the transmit queue.
+const TX_REQUEST: u8 = 1;
+const TX_LINK: u8 = 2;
+
+// Record kinds of the inbox.
+const IN_RESPONSE: u8 = 1;
+const IN_NOTIFICATION: u8 = 2;
+const IN_FAILED: u8 = 3;
+const IN_LATE: u8 = 4;
+const IN_UNSOLICITED: u8 = 5;
+const IN_LINK_DEAD: u8 = 6;
+const IN_LINK_ERROR: u8 = 7;
+
+/// The caller's buffers, sized by the caller.
+///
+/// - `rx`: the frame decoder; the largest response it accepts is its length minus 13. A
+///   transaction result with receipts is about 3 KiB: 4 KiB is a sound default.
+/// - `tx`: frames waiting for the transport; the largest request plus a KeepAlive.
+/// - `inbox`: answers and notifications waiting for [`Client::poll_event`], each with 9 bytes
+///   of bookkeeping. What does not fit is reported as [`ClientEvent::Overflow`], never dropped
+///   silently.
+pub struct ClientBuffers<'b> {
+    /// Receive buffer.
+    pub rx: &'b mut [u8],
+    /// Transmit buffer.
+    pub tx: &'b mut [u8],
+    /// Inbox.
+    pub inbox: &'b mut [u8],
+}
+
+/// How a connection started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Connected {
+    /// Nothing was outstanding.
+    Fresh,
+    /// Requests of earlier connections are still outstanding; their answers (cached by the
+    /// device) will be matched on this one.
+    Resumed {
+        /// How many.
+        outstanding: usize,
+    },
+}
+
+/// Why a request could not be queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SendError {
+    /// There is no connection (ours: requests, payments above all, are never queued offline).
+    NotConnected,
+    /// No API key yet: pair and authenticate first.
+    NotPaired,
+    /// As many requests are outstanding as the session has room for.
+    TooManyPending,
+    /// The transmit buffer is busy with earlier frames: transmit, then try again.
+    TxFull,
+    /// The request is larger than the whole transmit buffer.
+    TooLarge,
+    /// The parameters could not be written as JSON.
+    Encode,
+}
+
+impl core::fmt::Display for SendError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::NotConnected => "not connected",
+            Self::NotPaired => "no API key: pair first",
+            Self::TooManyPending => "too many requests outstanding",
+            Self::TxFull => "the transmit buffer is full",
+            Self::TooLarge => "the request is larger than the transmit buffer",
+            Self::Encode => "the parameters could not be encoded",
+        })
+    }
+}
+
+impl core::error::Error for SendError {}
+
+/// Counters of the client role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ClientStats {
+    /// Answers to requests already answered: dropped.
+    pub duplicates: u32,
+    /// Frames from the device that failed (CRC, length, ...).
+    pub bad_frames: u32,
+    /// Frames of a kind a device does not send (a Request).
+    pub unexpected_frames: u32,
+    /// KeepAlives sent.
+    pub keepalives: u32,
+    /// Messages lost to a full inbox (each also reported).
+    pub lost: u32,
+}
+
+/// A link to the device that is up.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    keepalive_due: u64,
+    ack_deadline: Option<u64>,
+}
+
+/// The client role of a Synqpay session: sans-IO, `no_std`, no allocation.
+///
+/// # Driving it
+/// The caller owns the transport and the clock (`now` in milliseconds, monotonic):
+/// 1. when the transport connects, call [`Client::connect`]; when it closes, [`Client::disconnect`];
+/// 2. queue requests with [`Client::send`] and its typed helpers;
+/// 3. write what [`Client::poll_transmit`] offers and report it with [`Client::transmitted`];
+/// 4. hand every byte read to [`Client::handle_input`];
+/// 5. call [`Client::handle_timeout`] when the time from [`Client::poll_timeout`] has come;
+/// 6. drain [`Client::poll_event`] until `None`.
+///
+/// Repeat 3–6 after each of 1, 2, 4 and 5. Nothing here blocks, reads a clock or touches I/O.
+///
+/// `PENDING` is how many requests may be outstanding at once (each costs about 90 bytes).
+pub struct Client<'b, const PENDING: usize = 4> {
+    decoder: Decoder<&'b mut [u8]>,
+    core: Core<'b, PENDING>,
+}
+
+/// Everything but the decoder, so that frames can be handled while the decoder lends them.
+struct Core<'b, const PENDING: usize> {
+    config: ClientConfig,
+    tx: TxQueue<'b>,
+    inbox: Fifo<'b>,
+    head_taken: bool,
+    unreported_lost: u32,
+    pending: heapless::Vec<Pending, PENDING>,
+    recent: Recent,
+    ids: IdGenerator,
+    api_key: Option<ApiKey>,
+    link: Option<Link>,
+    epoch: u32,
+    last_rx: u64,
+    stats: ClientStats,
+}
+
+impl<'b, const PENDING: usize> Client<'b, PENDING> {
+    /// A client with no connection and no API key.
+    ///
+    /// # Panics
+    /// If `buffers.rx` is shorter than `synqpay_link::MIN_CAPACITY` (13 bytes).
+    pub fn new(config: ClientConfig, buffers: ClientBuffers<'b>) -> Self {
+        Self {
+            decoder: Decoder::new(buffers.rx),
+            core: Core {
+                config,
+                tx: TxQueue::new(buffers.tx),
+                inbox: Fifo::new(buffers.inbox),
+                head_taken: false,
+                unreported_lost: 0,
+                pending: heapless::Vec::new(),
+                recent: Recent::default(),
+                ids: IdGenerator::new(),
+                api_key: None,
+                link: None,
+                epoch: 0,
+                last_rx: 0,
+                stats: ClientStats::default(),
+            },
+        }
+    }
+
+    /// Uses a key from an earlier pairing.
+    pub fn with_api_key(mut self, key: ApiKey) -> Self {
+        self.core.api_key = Some(key);
+        self
+    }
+
+    /// The API key: given, or learnt from an `authenticate` answer.
+    pub fn api_key(&self) -> Option<ApiKey> {
+        self.core.api_key
+    }
+
+    /// Sets or forgets the API key.
+    pub fn set_api_key(&mut self, key: Option<ApiKey>) {
+        self.core.api_key = key;
+    }
+
+    /// Whether a connection is up.
+    pub fn is_connected(&self) -> bool {
+        self.core.link.is_some()
+    }
+
+    /// Requests sent or queued and not yet answered or failed.
+    pub fn outstanding(&self) -> usize {
+        self.core.pending.len()
+    }
+
+    /// Counters, with the decoder's.
+    pub fn stats(&self) -> (ClientStats, synqpay_link::Stats) {
+        (self.core.stats, self.decoder.stats())
+    }
+
+    /// A transport connection is up. A connection already up is closed first (one client at a
+    /// time, spec/protocol.md §2).
+    pub fn connect(&mut self, now: u64) -> Connected {
+        if self.core.link.is_some() {
+            self.disconnect(now);
+        }
+        self.decoder.clear();
+        self.core.epoch = self.core.epoch.wrapping_add(1);
+        self.core.last_rx = now;
+        self.core.link = Some(Link {
+            keepalive_due: now + self.core.config.keepalive_interval_ms,
+            ack_deadline: None,
+        });
+        match self.core.pending.len() {
+            0 => Connected::Fresh,
+            outstanding => Connected::Resumed { outstanding },
+        }
+    }
+
+    /// The transport connection is gone. Requests whose bytes all went out stay outstanding;
+    /// requests still queued fail with [`Failure::NotSent`]. Nothing is ever resent.
+    pub fn disconnect(&mut self, _now: u64) {
+        self.core.disconnect();
+        self.decoder.clear();
+    }
+
+    /// Queues a request of method `M`.
+    pub fn send<M: Method>(
+        &mut self,
+        now: u64,
+        params: &M::Params<'_>,
+    ) -> Result<RequestId, SendError> {
+        let kind = Kind::Plain;
+        self.core
+            .queue(now, M::UNAUTHENTICATED, M::LONG_RUNNING, kind, |out, id| {
+                encode_request(out, id, M::NAME, Some(params))
+            })
+    }
+
+    /// Queues a request of any method, with parameters given as JSON text; `unauthenticated`
+    /// sends it with the zero key, `long_running` lets events extend its deadline.
+    pub fn send_raw(
+        &mut self,
+        now: u64,
+        method: &str,
+        params: Option<RawJson<'_>>,
+        unauthenticated: bool,
+        long_running: bool,
+    ) -> Result<RequestId, SendError> {
+        self.core.queue(
+            now,
+            unauthenticated,
+            long_running,
+            Kind::Plain,
+            |out, id| encode_request(out, id, method, params.as_ref()),
+        )
+    }
+
+    /// Queues `startTransaction`, remembering its `referenceId`: if the outcome becomes unknown,
+    /// the failure carries it for the lookup (spec/protocol.md §6).
+    pub fn start_transaction(
+        &mut self,
+        now: u64,
+        params: &StartTransactionParams<'_>,
+    ) -> Result<RequestId, SendError> {
+        let mut reference = Reference::new();
+        for c in params.reference_id.chars() {
+            reference.push(c).map_err(|_| SendError::Encode)?;
+        }
+        self.core
+            .queue(now, false, true, Kind::Payment(reference), |out, id| {
+                encode_request(out, id, StartTransaction::NAME, Some(params))
+            })
+    }
+
+    /// Queues the money-safe recovery: `getTransaction` by `referenceId`.
+    pub fn lookup_transaction(
+        &mut self,
+        now: u64,
+        reference: ReferenceId<'_>,
+    ) -> Result<RequestId, SendError> {
+        self.send::<GetTransaction>(now, &GetTransactionParams::by_reference_id(reference))
+    }
+
+    /// Queues `pair` (zero key): the device shows a code for 30 s (spec/protocol.md §3).
+    pub fn pair(&mut self, now: u64, serial_number: &str) -> Result<RequestId, SendError> {
+        self.send::<synqpay_rpc::Pair>(
+            now,
+            &PairParams {
+                serial_number: Text::new(serial_number),
+            },
+        )
+    }
+
+    /// Queues `authenticate` (zero key); its answer's key is kept by the session.
+    pub fn authenticate(&mut self, now: u64, otp: &str) -> Result<RequestId, SendError> {
+        let params = AuthenticateParams {
+            otp: Text::new(otp),
+        };
+        self.core
+            .queue(now, true, false, Kind::Authenticate, |out, id| {
+                encode_request(out, id, synqpay_rpc::Authenticate::NAME, Some(&params))
+            })
+    }
+
+    /// The bytes to write to the transport next, if any.
+    pub fn poll_transmit(&self) -> Option<&[u8]> {
+        self.core.tx.pending_bytes()
+    }
+
+    /// Reports that the first `n` bytes of [`Client::poll_transmit`] were written.
+    pub fn transmitted(&mut self, _now: u64, n: usize) {
+        let Core {
+            tx, pending, epoch, ..
+        } = &mut self.core;
+        tx.advance(n, |kind, tag| {
+            if kind == TX_REQUEST
+                && let Some(p) = pending.iter_mut().find(|p| p.id.0 == tag)
+            {
+                p.sent_on = Some(*epoch);
+            }
+        });
+    }
+
+    /// Hands bytes read from the transport to the session, in any chunking.
+    pub fn handle_input(&mut self, now: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.core.last_rx = now;
+        let Self { decoder, core } = self;
+        decoder.feed(bytes, |frame| core.on_frame(now, frame));
+    }
+
+    /// Runs the timers that are due: KeepAlive, the ACK deadline, request deadlines, and the
+    /// partial-frame timeout.
+    pub fn handle_timeout(&mut self, now: u64) {
+        let partial_due = self
+            .core
+            .last_rx
+            .saturating_add(self.core.config.partial_frame_timeout_ms);
+        if self.decoder.has_partial_frame() && now >= partial_due {
+            self.decoder.abandon_partial();
+            while let Some(frame) = self.decoder.poll() {
+                self.core.on_frame(now, frame);
+            }
+        }
+        if let Some(link) = self.core.link {
+            if link.ack_deadline.is_some_and(|d| now >= d) {
+                self.core.record(IN_LINK_DEAD, 0, &[]);
+                self.disconnect(now);
+            } else if now >= link.keepalive_due {
+                self.core.send_keepalive(now);
+            }
+        }
+        self.core.expire(now);
+    }
+
+    /// When [`Client::handle_timeout`] should next be called.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let core = &self.core;
+        let link = core.link.map(|l| {
+            l.ack_deadline
+                .map_or(l.keepalive_due, |d| d.min(l.keepalive_due))
+        });
+        let partial = self.decoder.has_partial_frame().then(|| {
+            core.last_rx
+                .saturating_add(core.config.partial_frame_timeout_ms)
+        });
+        let requests = core.pending.iter().map(|p| p.deadline).min();
+        [link, partial, requests].into_iter().flatten().min()
+    }
+
+    /// The next event for the caller; the one returned before is gone.
+    pub fn poll_event(&mut self) -> Option<ClientEvent<'_>> {
+        let core = &mut self.core;
+        if core.head_taken {
+            core.inbox.pop();
+            core.head_taken = false;
+        }
+        if core.unreported_lost > 0 {
+            let lost = core.unreported_lost;
+            core.unreported_lost = 0;
+            return Some(ClientEvent::Overflow { lost });
+        }
+        let record = core.inbox.peek()?;
+        core.head_taken = true;
+        let id = RequestId(record.tag);
+        Some(match record.kind {
+            IN_RESPONSE => ClientEvent::Response {
+                id,
+                payload: record.bytes,
+            },
+            IN_NOTIFICATION => ClientEvent::Notification {
+                payload: record.bytes,
+            },
+            IN_LATE => ClientEvent::LateResponse {
+                id,
+                payload: record.bytes,
+            },
+            IN_UNSOLICITED => ClientEvent::Unsolicited {
+                payload: record.bytes,
+            },
+            IN_LINK_DEAD => ClientEvent::LinkDead,
+            IN_LINK_ERROR => ClientEvent::LinkError(ErrorCode::from_u8(
+                record.bytes.first().copied().unwrap_or(0),
+            )),
+            _ => {
+                let (failure, reference) = decode_failure(record.bytes);
+                ClientEvent::Failed {
+                    id,
+                    failure,
+                    reference_id: reference,
+                }
+            }
+        })
+    }
+}
+
+impl<'b, const PENDING: usize> Core<'b, PENDING> {
+    /// Queues a request frame whose JSON `write` produces in place.
+    fn queue(
+        &mut self,
+        now: u64,
+        unauthenticated: bool,
+        long_running: bool,
+        kind: Kind,
+        write: impl FnOnce(&mut [u8], &str) -> Result<usize, EncodeError>,
+    ) -> Result<RequestId, SendError> {
+        if self.link.is_none() {
+            return Err(SendError::NotConnected);
+        }
+        let key = if unauthenticated {
+            ApiKey::ZERO
+        } else {
+            self.api_key.ok_or(SendError::NotPaired)?
+        };
+        if self.pending.is_full() {
+            return Err(SendError::TooManyPending);
+        }
+        let id = self.ids.next_id();
+        let id_text = id.as_text();
+        let mut encode_error = None;
+        let queued = self.tx.push_with(TX_REQUEST, id.0, |out| {
+            let at = MessageType::Request.header_len();
+            let body = out.get_mut(at..)?;
+            let n = write(body, id_text.as_str())
+                .map_err(|e| encode_error = Some(e))
+                .ok()?;
+            seal(out, MessageType::Request, Some(key), n).ok()
+        });
+        match (queued, encode_error) {
+            (Ok(true), _) => {}
+            (_, Some(EncodeError::Value)) => return Err(SendError::Encode),
+            _ if self.tx.is_empty() => return Err(SendError::TooLarge),
+            _ => return Err(SendError::TxFull),
+        }
+        let timeout = if long_running {
+            self.config.transaction_timeout_ms
+        } else {
+            self.config.request_timeout_ms
+        };
+        // Room was checked above, so this push cannot fail.
+        let _ = self.pending.push(Pending {
+            id,
+            kind,
+            sent_on: None,
+            deadline: now + timeout,
+            long_running,
+        });
+        Ok(id)
+    }
+
+    fn disconnect(&mut self) {
+        // Requests not wholly handed to the transport never reached the device.
+        let mut unsent: heapless::Vec<u32, PENDING> = heapless::Vec::new();
+        for frame in self.tx.frames() {
+            if frame.kind == TX_REQUEST {
+                let _ = unsent.push(frame.tag);
+            }
+        }
+        self.tx.clear();
+        for tag in unsent {
+            if let Some(i) = self
+                .pending
+                .iter()
+                .position(|p| p.id.0 == tag && p.sent_on.is_none())
+            {
+                self.fail(i, Failure::NotSent);
+            }
+        }
+        self.link = None;
+    }
+
+    fn send_keepalive(&mut self, now: u64) {
+        let mut frame = [0u8; 3];
+        let written = Frame::KeepAlive
+            .encode(&mut frame)
+            .is_ok_and(|n| self.tx.push(TX_LINK, 0, &frame[..n]).is_ok());
+        if let Some(link) = &mut self.link {
+            link.keepalive_due = now + self.config.keepalive_interval_ms;
+            if written {
+                self.stats.keepalives += 1;
+                link.ack_deadline
+                    .get_or_insert(now + self.config.keepalive_deadline_ms);
+            }
+        }
+    }
+
+    fn expire(&mut self, now: u64) {
+        while let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
+            let failure = if self.pending[i].sent_on.is_some() {
+                Failure::Timeout
+            } else {
+                Failure::NotSent
+            };
+            self.fail(i, failure);
+        }
+    }
+
+    /// Ends pending request `i` with `failure`, reported in the inbox.
+    fn fail(&mut self, i: usize, failure: Failure) {
+        let p = self.pending.swap_remove(i);
+        let mut bytes = [0u8; 2 + 64];
+        let (code, link) = match failure {
+            Failure::Link(c) => (0, c.as_u8()),
+            Failure::Timeout => (1, 0),
+            Failure::NotSent => (2, 0),
+            Failure::Overflow => (3, 0),
+        };
+        bytes[0] = code;
+        bytes[1] = link;
+        let reference = p.reference().unwrap_or("");
+        bytes[2..2 + reference.len()].copy_from_slice(reference.as_bytes());
+        self.record(IN_FAILED, p.id.0, &bytes[..2 + reference.len()]);
+        self.recent.remember(p.id, false);
+    }
+
+    /// Puts a record in the inbox, or counts it lost.
+    fn record(&mut self, kind: u8, tag: u32, bytes: &[u8]) -> bool {
+        let kept = self.inbox.push(kind, tag, bytes).is_ok();
+        if !kept {
+            self.stats.lost += 1;
+            self.unreported_lost += 1;
+        }
+        kept
+    }
+
+    fn on_frame(&mut self, now: u64, frame: Result<Frame<'_>, FrameError>) {
+        match frame {
+            Err(_) => self.stats.bad_frames += 1,
+            Ok(Frame::Response { payload }) => self.on_response(payload),
+            Ok(Frame::Event { payload }) => {
+                // Each event extends the running transactions' deadlines (spec/protocol.md §6).
+                let extended = now + self.config.transaction_timeout_ms;
+                for p in self.pending.iter_mut().filter(|p| p.long_running) {
+                    p.deadline = p.deadline.max(extended);
+                }
+                self.record(IN_NOTIFICATION, 0, payload);
+            }
+            Ok(Frame::KeepAlive) => {
+                let _ = self.tx.push(
+                    TX_LINK,
+                    0,
+                    &[
+                        synqpay_link::STX,
+                        MessageType::Ack.as_u8(),
+                        synqpay_link::ETX,
+                    ],
+                );
+            }
+            Ok(Frame::Ack) => {
+                if let Some(link) = &mut self.link {
+                    link.ack_deadline = None;
+                }
+            }
+            Ok(Frame::Error(code)) => self.on_link_error(code),
+            Ok(Frame::Request { .. }) => self.stats.unexpected_frames += 1,
+        }
+    }
+
+    /// An Error frame names no request: ours, the oldest one outstanding on this connection.
+    fn on_link_error(&mut self, code: ErrorCode) {
+        let oldest = self
+            .pending
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.sent_on == Some(self.epoch))
+            .min_by_key(|(_, p)| p.id)
+            .map(|(i, _)| i);
+        match oldest {
+            Some(i) => self.fail(i, Failure::Link(code)),
+            None => {
+                self.record(IN_LINK_ERROR, 0, &[code.as_u8()]);
+            }
+        }
+    }
+
+    fn on_response(&mut self, payload: &[u8]) {
+        let id = match Message::parse(payload) {
+            Ok(Message::Response(r)) => RequestId::from_text(&r.id),
+            Ok(Message::Error(e)) => e.id.as_ref().and_then(RequestId::from_text),
+            _ => None,
+        };
+        let Some(id) = id else {
+            self.record(IN_UNSOLICITED, 0, payload);
+            return;
+        };
+        if let Some(i) = self.pending.iter().position(|p| p.id == id) {
+            let p = self.pending.swap_remove(i);
+            if matches!(p.kind, Kind::Authenticate)
+                && let Some(key) = api_key_of(payload)
+            {
+                self.api_key = Some(key);
+            }
+            self.recent.remember(id, true);
+            if !self.record(IN_RESPONSE, id.0, payload) {
+                // The answer is lost to a full inbox: its request fails, reported as such.
+                let _ = self.pending.push(p);
+                if let Some(i) = self.pending.iter().position(|p| p.id == id) {
+                    self.fail(i, Failure::Overflow);
+                }
+            }
+            return;
+        }
+        match self.recent.answered(id) {
+            Some(true) => self.stats.duplicates += 1,
+            Some(false) => {
+                self.recent.mark_answered(id);
+                self.record(IN_LATE, id.0, payload);
+            }
+            None => {
+                self.record(IN_UNSOLICITED, id.0, payload);
+            }
+        }
+    }
+}
+
+/// The API key in an `authenticate` answer.
+fn api_key_of(payload: &[u8]) -> Option<ApiKey> {
+    let result = decode_response::<synqpay_rpc::Authenticate>(payload).ok()?;
+    let mut digits = [0u8; 8];
+    ApiKey::from_hex(result.api_key.unescape_into(&mut digits).ok()?).ok()
+}
+
+fn decode_failure(bytes: &[u8]) -> (Failure, Option<&str>) {
+    let failure = match bytes.first() {
+        Some(0) => Failure::Link(ErrorCode::from_u8(bytes.get(1).copied().unwrap_or(0))),
+        Some(1) => Failure::Timeout,
+        Some(2) => Failure::NotSent,
+        _ => Failure::Overflow,
+    };
+    let reference = bytes
+        .get(2..)
+        .and_then(|r| core::str::from_utf8(r).ok())
+        .filter(|r| !r.is_empty());
+    (failure, reference)
+}
