@@ -1,0 +1,544 @@
+//! The device role (spec/protocol.md §1–§2): what the simulator, and any firmware that plays the
+//! device, is built on. Malformed input is answered with the right Error frame, a wrong key with
+//! NOT_AUTHENTICATED, a KeepAlive with ACK; valid requests go to the application; responses that
+//! cannot be delivered are kept for the client's return; one client at a time.
+
+use serde::Serialize;
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, FrameError, MessageType, seal};
+use synqpay_rpc::{
+    Authenticate, EncodeError, Message, Method, Pair, RawJson, RpcErrorCode, Text, encode_error,
+    encode_notification, encode_response,
+};
+
+use crate::DeviceConfig;
+use crate::fifo::Fifo;
+use crate::tx::TxQueue;
+
+// Record kinds of the transmit queue and the cache.
+const TX_RESPONSE: u8 = 1;
+const TX_EVENT: u8 = 2;
+const TX_LINK: u8 = 3;
+
+/// ours: the longest request id echoed back; a longer one is answered -32600 with a null id.
+pub const MAX_ID_LEN: usize = 64;
+
+/// The caller's buffers.
+///
+/// - `rx`: the frame decoder (largest request + 13 bytes);
+/// - `tx`: frames waiting for the transport;
+/// - `requests`: valid requests waiting for [`Device::poll_request`];
+/// - `cache`: responses kept for a client that dropped (may be empty when caching is off).
+pub struct DeviceBuffers<'b> {
+    /// Receive buffer.
+    pub rx: &'b mut [u8],
+    /// Transmit buffer.
+    pub tx: &'b mut [u8],
+    /// Requests waiting for the application.
+    pub requests: &'b mut [u8],
+    /// Responses kept for a client that dropped.
+    pub cache: &'b mut [u8],
+}
+
+/// Who a client is. Ours: the device knows nothing else of a client at connect time than its
+/// address, so an IP address (v4 mapped into v6) is the usual identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ClientId(pub [u8; 16]);
+
+/// What [`Device::connect`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DeviceConnected {
+    /// Another client was connected and has been replaced (spec/protocol.md §2).
+    pub replaced: bool,
+    /// Cached responses queued first on this connection.
+    pub cached_sent: usize,
+}
+
+/// What became of a response or event handed to the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Delivery {
+    /// Queued on the current connection.
+    Queued,
+    /// No client is connected: kept for the last one's return.
+    Cached,
+    /// Not deliverable and not kept (no client, caching off or the cache full; or an event,
+    /// which is never cached). Counted in [`DeviceStats::undeliverable`].
+    Dropped,
+}
+
+/// A response could not even be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum RespondError {
+    /// Larger than the transmit buffer, or the buffer is busy: transmit and try again.
+    TxFull,
+    /// The result could not be written as JSON.
+    Encode,
+}
+
+/// Where an answer goes: the client the request came from, and the request's id as received.
+///
+/// An answer for a client that is no longer connected (it dropped, or another client took
+/// over) is kept for its return, never sent to whoever is connected now.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ReplyTo {
+    client: ClientId,
+    raw: [u8; MAX_ID_LEN],
+    len: u8,
+}
+
+impl ReplyTo {
+    fn new(client: ClientId, id: Text<'_>) -> Option<Self> {
+        let wire = id.as_wire();
+        let mut raw = [0u8; MAX_ID_LEN];
+        raw.get_mut(..wire.len())?.copy_from_slice(wire.as_bytes());
+        Some(Self {
+            client,
+            raw,
+            len: wire.len() as u8,
+        })
+    }
+
+    /// The client the request came from.
+    pub fn client(&self) -> ClientId {
+        self.client
+    }
+
+    /// The id.
+    pub fn id(&self) -> Text<'_> {
+        // Copied from a valid JSON string body, so it is valid again.
+        let wire = core::str::from_utf8(&self.raw[..usize::from(self.len)]).unwrap_or("");
+        Text::from_wire(wire).unwrap_or(Text::new(""))
+    }
+}
+
+impl core::fmt::Debug for ReplyTo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ReplyTo({:?})", self.id())
+    }
+}
+
+/// A valid, authenticated request for the application.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IncomingRequest<'a> {
+    /// What to answer with.
+    pub reply_to: ReplyTo,
+    /// The method.
+    pub method: Text<'a>,
+    /// The parameters (`None`: absent or `null`).
+    pub params: Option<RawJson<'a>>,
+    /// Whether it came with the zero key (only `pair` and `authenticate` do).
+    pub zero_key: bool,
+}
+
+impl<'a> IncomingRequest<'a> {
+    /// Whether this is a call of method `M`.
+    pub fn is<M: Method>(&self) -> bool {
+        self.method == M::NAME
+    }
+
+    /// The parameters as method `M`'s.
+    pub fn params<M: Method>(&self) -> Result<M::Params<'a>, synqpay_rpc::DecodeError> {
+        M::decode_params(self.params)
+    }
+}
+
+/// Counters of the device role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DeviceStats {
+    /// Requests handed to the application.
+    pub requests: u32,
+    /// Link Error frames sent for malformed input.
+    pub link_errors: u32,
+    /// Requests refused with NOT_AUTHENTICATED.
+    pub not_authenticated: u32,
+    /// Requests answered with a JSON-RPC error by the session (parse errors, a full queue).
+    pub refused: u32,
+    /// Responses kept for a client that dropped.
+    pub cached: u32,
+    /// Responses and events that could be neither delivered nor kept.
+    pub undeliverable: u32,
+}
+
+/// The device role of a Synqpay session: sans-IO, `no_std`, no allocation.
+///
+/// # Driving it
+/// 1. [`Device::connect`] for each accepted transport connection (it replaces the current one),
+///    [`Device::disconnect`] when it closes;
+/// 2. every byte read goes to [`Device::handle_input`];
+/// 3. [`Device::poll_request`] until `None`; answer each with [`Device::respond`] (or
+///    [`Device::respond_error`]), now or later; events go out with [`Device::notify`];
+/// 4. write what [`Device::poll_transmit`] offers and report it with [`Device::transmitted`];
+/// 5. call [`Device::handle_timeout`] at [`Device::poll_timeout`].
+pub struct Device<'b> {
+    decoder: Decoder<&'b mut [u8]>,
+    core: DeviceCore<'b>,
+}
+
+struct DeviceCore<'b> {
+    config: DeviceConfig,
+    api_key: Option<ApiKey>,
+    tx: TxQueue<'b>,
+    requests: Fifo<'b>,
+    head_taken: bool,
+    cache: Fifo<'b>,
+    cache_owner: Option<ClientId>,
+    client: Option<ClientId>,
+    last_rx: u64,
+    stats: DeviceStats,
+}
+
+impl<'b> Device<'b> {
+    /// A device with no client and, until [`Device::set_api_key`], no key: only `pair` and
+    /// `authenticate` are accepted then.
+    ///
+    /// # Panics
+    /// If `buffers.rx` is shorter than `synqpay_link::MIN_CAPACITY` (13 bytes).
+    pub fn new(config: DeviceConfig, buffers: DeviceBuffers<'b>) -> Self {
+        Self {
+            decoder: Decoder::new(buffers.rx),
+            core: DeviceCore {
+                config,
+                api_key: None,
+                tx: TxQueue::new(buffers.tx),
+                requests: Fifo::new(buffers.requests),
+                head_taken: false,
+                cache: Fifo::new(buffers.cache),
+                cache_owner: None,
+                client: None,
+                last_rx: 0,
+                stats: DeviceStats::default(),
+            },
+        }
+    }
+
+    /// The key requests must carry (set after a successful `authenticate`).
+    pub fn set_api_key(&mut self, key: Option<ApiKey>) {
+        self.core.api_key = key;
+    }
+
+    /// The key requests must carry.
+    pub fn api_key(&self) -> Option<ApiKey> {
+        self.core.api_key
+    }
+
+    /// Turns response caching on or off (the `cachedResponses` setting).
+    pub fn set_cached_responses(&mut self, on: bool) {
+        self.core.config.cached_responses = on;
+        if !on {
+            self.core.cache.clear();
+        }
+    }
+
+    /// The client connected now, if any.
+    pub fn client(&self) -> Option<ClientId> {
+        self.core.client
+    }
+
+    /// Counters, with the decoder's.
+    pub fn stats(&self) -> (DeviceStats, synqpay_link::Stats) {
+        (self.core.stats, self.decoder.stats())
+    }
+
+    /// A client connected. It replaces the one connected before, whose undelivered responses
+    /// are kept for it; responses kept for this client are queued first.
+    pub fn connect(&mut self, now: u64, client: ClientId) -> DeviceConnected {
+        let replaced = self.core.client.is_some();
+        if replaced {
+            self.disconnect(now);
+        }
+        self.core.client = Some(client);
+        self.core.last_rx = now;
+        let mut cached_sent = 0;
+        if self.core.cache_owner == Some(client) {
+            let DeviceCore { cache, tx, .. } = &mut self.core;
+            for frame in cache.iter() {
+                if tx.push(frame.kind, frame.tag, frame.bytes).is_ok() {
+                    cached_sent += 1;
+                }
+            }
+            self.core.stats.undeliverable += (self.core.cache.len() - cached_sent) as u32;
+            self.core.cache.clear();
+            self.core.cache_owner = None;
+        }
+        DeviceConnected {
+            replaced,
+            cached_sent,
+        }
+    }
+
+    /// The client's connection is gone: whatever was in flight for it counts as undelivered;
+    /// its responses are kept when caching is on.
+    pub fn disconnect(&mut self, _now: u64) {
+        self.decoder.clear();
+        let core = &mut self.core;
+        let Some(client) = core.client.take() else {
+            return;
+        };
+        let DeviceCore {
+            tx, cache, stats, ..
+        } = core;
+        let undelivered = tx.frames().any(|f| f.kind == TX_RESPONSE);
+        let caching = undelivered
+            && core.config.cached_responses
+            && claim(cache, &mut core.cache_owner, stats, client);
+        for frame in tx.frames().filter(|f| f.kind == TX_RESPONSE) {
+            if caching && cache.push(TX_RESPONSE, 0, frame.bytes).is_ok() {
+                stats.cached += 1;
+            } else {
+                stats.undeliverable += 1;
+            }
+        }
+        tx.clear();
+    }
+
+    /// Hands bytes read from the client to the session, in any chunking.
+    pub fn handle_input(&mut self, now: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.core.last_rx = now;
+        let Self { decoder, core } = self;
+        decoder.feed(bytes, |frame| core.on_frame(frame));
+    }
+
+    /// Gives up on a partial frame that has waited too long (ours: an inter-byte timeout).
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.decoder.has_partial_frame()
+            && now >= self.core.last_rx + self.core.config.partial_frame_timeout_ms
+        {
+            if let Some(e) = self.decoder.abandon_partial() {
+                self.core.on_frame(Err(e));
+            }
+            while let Some(frame) = self.decoder.poll() {
+                self.core.on_frame(frame);
+            }
+        }
+    }
+
+    /// When [`Device::handle_timeout`] should next be called.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.decoder
+            .has_partial_frame()
+            .then(|| self.core.last_rx + self.core.config.partial_frame_timeout_ms)
+    }
+
+    /// The next request for the application; the one returned before is gone.
+    pub fn poll_request(&mut self) -> Option<IncomingRequest<'_>> {
+        let core = &mut self.core;
+        if core.head_taken {
+            core.requests.pop();
+            core.head_taken = false;
+        }
+        let record = core.requests.peek()?;
+        core.head_taken = true;
+        // Only parsed, valid requests are queued, behind the id of the client that sent them.
+        let (client, payload) = record.bytes.split_first_chunk::<16>()?;
+        let Ok(Message::Request(request)) = Message::parse(payload) else {
+            return None;
+        };
+        Some(IncomingRequest {
+            reply_to: ReplyTo::new(ClientId(*client), request.id)?,
+            method: request.method,
+            params: request.params,
+            zero_key: record.tag == 1,
+        })
+    }
+
+    /// Answers a request with a result.
+    pub fn respond<R: Serialize + ?Sized>(
+        &mut self,
+        reply_to: &ReplyTo,
+        result: &R,
+    ) -> Result<Delivery, RespondError> {
+        self.core.send(TX_RESPONSE, Some(reply_to.client), |out| {
+            encode_response(out, reply_to.id(), result)
+        })
+    }
+
+    /// Answers a request with a JSON-RPC error.
+    pub fn respond_error(
+        &mut self,
+        reply_to: &ReplyTo,
+        code: RpcErrorCode,
+        message: &str,
+        data: Option<RawJson<'_>>,
+    ) -> Result<Delivery, RespondError> {
+        self.core.send(TX_RESPONSE, Some(reply_to.client), |out| {
+            encode_error(out, Some(reply_to.id()), code, message, data)
+        })
+    }
+
+    /// Sends a notification (`transactionEvent`). Events are never cached (ours: stale after a
+    /// reconnect; the result that follows them is).
+    pub fn notify<P: Serialize + ?Sized>(
+        &mut self,
+        method: &str,
+        params: &P,
+    ) -> Result<Delivery, RespondError> {
+        self.core.send(TX_EVENT, self.core.client, |out| {
+            encode_notification(out, method, params)
+        })
+    }
+
+    /// The bytes to write to the client next, if any.
+    pub fn poll_transmit(&self) -> Option<&[u8]> {
+        self.core.tx.pending_bytes()
+    }
+
+    /// Reports that the first `n` bytes of [`Device::poll_transmit`] were written.
+    pub fn transmitted(&mut self, _now: u64, n: usize) {
+        self.core.tx.advance(n, |_, _| {});
+    }
+}
+
+/// Makes the cache `client`'s: one client's responses are kept at a time (ours), so another
+/// client's are dropped (and counted). Returns true.
+fn claim(
+    cache: &mut Fifo<'_>,
+    owner: &mut Option<ClientId>,
+    stats: &mut DeviceStats,
+    client: ClientId,
+) -> bool {
+    if *owner != Some(client) {
+        stats.undeliverable += cache.len() as u32;
+        cache.clear();
+        *owner = Some(client);
+    }
+    true
+}
+
+impl DeviceCore<'_> {
+    /// Frames a payload `write` produces for client `to` and queues it when `to` is connected;
+    /// a response for a client that is not is kept for its return.
+    fn send(
+        &mut self,
+        kind: u8,
+        to: Option<ClientId>,
+        write: impl FnOnce(&mut [u8]) -> Result<usize, EncodeError>,
+    ) -> Result<Delivery, RespondError> {
+        let t = if kind == TX_EVENT {
+            MessageType::Event
+        } else {
+            MessageType::Response
+        };
+        let mut encode_error = None;
+        if to.is_some() && to == self.client {
+            let queued = self.tx.push_with(kind, 0, |out| {
+                let n = write(out.get_mut(t.header_len()..)?)
+                    .map_err(|e| encode_error = Some(e))
+                    .ok()?;
+                seal(out, t, None, n).ok()
+            });
+            return match (queued, encode_error) {
+                (Ok(true), _) => Ok(Delivery::Queued),
+                (_, Some(EncodeError::Value)) => Err(RespondError::Encode),
+                _ => Err(RespondError::TxFull),
+            };
+        }
+        // Its client is gone: a response is framed straight into the cache, for its return.
+        let Some(client) = to.filter(|_| kind == TX_RESPONSE) else {
+            self.stats.undeliverable += 1;
+            return Ok(Delivery::Dropped);
+        };
+        if !self.config.cached_responses
+            || !claim(
+                &mut self.cache,
+                &mut self.cache_owner,
+                &mut self.stats,
+                client,
+            )
+        {
+            self.stats.undeliverable += 1;
+            return Ok(Delivery::Dropped);
+        }
+        let kept = self.cache.push_with(TX_RESPONSE, 0, |out| {
+            let n = write(out.get_mut(t.header_len()..)?)
+                .map_err(|e| encode_error = Some(e))
+                .ok()?;
+            seal(out, t, None, n).ok()
+        });
+        match (kept, encode_error) {
+            (Ok(true), _) => {
+                self.stats.cached += 1;
+                Ok(Delivery::Cached)
+            }
+            (_, Some(EncodeError::Value)) => Err(RespondError::Encode),
+            _ => {
+                self.stats.undeliverable += 1;
+                Ok(Delivery::Dropped)
+            }
+        }
+    }
+
+    fn link_frame(&mut self, frame: Frame<'_>) {
+        let mut buf = [0u8; 4];
+        if let Ok(n) = frame.encode(&mut buf) {
+            let _ = self.tx.push(TX_LINK, 0, &buf[..n]);
+        }
+    }
+
+    fn on_frame(&mut self, frame: Result<Frame<'_>, FrameError>) {
+        match frame {
+            Err(e) => {
+                self.stats.link_errors += 1;
+                self.link_frame(Frame::Error(e.code()));
+            }
+            Ok(Frame::KeepAlive) => self.link_frame(Frame::Ack),
+            Ok(Frame::Ack) => {}
+            // A client sends requests and KeepAlives only (spec/protocol.md §1).
+            Ok(Frame::Response { .. } | Frame::Event { .. } | Frame::Error(_)) => {
+                self.stats.link_errors += 1;
+                self.link_frame(Frame::Error(ErrorCode::InvalidMsgType));
+            }
+            Ok(Frame::Request { api_key, payload }) => self.on_request(api_key, payload),
+        }
+    }
+
+    fn on_request(&mut self, key: ApiKey, payload: &[u8]) {
+        let message = Message::parse(payload);
+        let authenticated = self.api_key.is_some_and(|k| k == key);
+        let pairing = key.is_zero()
+            && matches!(&message, Ok(Message::Request(r)) if r.method == Pair::NAME || r.method == Authenticate::NAME);
+        if !authenticated && !pairing {
+            self.stats.not_authenticated += 1;
+            self.link_frame(Frame::Error(ErrorCode::NotAuthenticated));
+            return;
+        }
+        let refusal = match &message {
+            Err(synqpay_rpc::DecodeError::Json(_)) => {
+                Some((None, RpcErrorCode::ParseError, "Parse error"))
+            }
+            Ok(Message::Request(r)) if r.id.as_wire().len() > MAX_ID_LEN => Some((
+                None,
+                RpcErrorCode::InvalidRequest,
+                "Invalid request: id too long",
+            )),
+            Ok(Message::Request(r)) => {
+                let client = self.client.unwrap_or(ClientId([0; 16]));
+                let queued = self.requests.push_with(0, u32::from(pairing), |out| {
+                    let record = out.get_mut(..16 + payload.len())?;
+                    record[..16].copy_from_slice(&client.0);
+                    record[16..].copy_from_slice(payload);
+                    Some(record.len())
+                });
+                if queued == Ok(true) {
+                    self.stats.requests += 1;
+                    None
+                } else {
+                    Some((Some(r.id), RpcErrorCode::GeneralError, "Device busy"))
+                }
+            }
+            _ => Some((None, RpcErrorCode::InvalidRequest, "Invalid request")),
+        };
+        if let Some((id, code, message)) = refusal {
+            self.stats.refused += 1;
+            let _ = self.send(TX_RESPONSE, self.client, |out| {
+                encode_error(out, id, code, message, None)
+            });
+        }
+    }
+}
