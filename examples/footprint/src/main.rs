@@ -3,7 +3,7 @@
 //! result. Flash is measured from outside by building with and without the work
 //! (`scripts/footprint`). Prints through semihosting; exits 0 on success.
 //!
-//! Stack: the free stack below the current frame is painted with a pattern before the work and
+//! Stack: the free RAM below the current frame is painted with a pattern before the work and
 //! scanned after it for the deepest word overwritten. `unsafe` lives here, in the measuring
 //! firmware, never in the library crates.
 #![no_std]
@@ -14,8 +14,11 @@ use cortex_m_semihosting::{debug, hprintln};
 use panic_semihosting as _;
 
 const PATTERN: u32 = 0xA5A5_A5A5;
-/// How much of the stack below `main`'s frame is painted.
-const PAINT: usize = 48 * 1024;
+
+unsafe extern "C" {
+    /// The first byte after the firmware's statics (cortex-m-rt's linker script).
+    static __sheap: u32;
+}
 
 #[cfg(feature = "codec")]
 static FRAME: &[u8] =
@@ -26,10 +29,11 @@ static FRAME: &[u8] =
 fn measure(work: fn() -> bool) -> (bool, usize) {
     let marker = 0u32;
     let top = core::ptr::addr_of!(marker) as usize & !3;
-    let bottom = top - PAINT;
+    // Everything between the statics and this frame is free stack.
+    let bottom = (core::ptr::addr_of!(__sheap) as usize + 3) & !3;
     for addr in (bottom..top - 256).step_by(4) {
-        // SAFETY: the painted range is unused stack below this frame (RAM is 64 KiB, the
-        // firmware's statics are a few hundred bytes).
+        // SAFETY: the painted range lies between the end of the statics and this frame, which
+        // nothing uses until `work` grows the stack into it.
         unsafe { core::ptr::write_volatile(addr as *mut u32, PATTERN) };
     }
     let ok = core::hint::black_box(work)();
@@ -42,7 +46,7 @@ fn measure(work: fn() -> bool) -> (bool, usize) {
 }
 
 /// Nothing: the baseline for stack and flash.
-#[cfg(not(feature = "codec"))]
+#[cfg(not(any(feature = "codec", feature = "session")))]
 fn work() -> bool {
     true
 }
@@ -98,9 +102,18 @@ fn check(payload: &[u8]) -> bool {
         && receipt_lines == 6
 }
 
+#[cfg(feature = "session")]
+mod session;
+#[cfg(feature = "session")]
+use session::work;
+
 #[entry]
 fn main() -> ! {
-    let what = if cfg!(feature = "rpc") {
+    #[cfg(feature = "session")]
+    session::print_sizes();
+    let what = if cfg!(feature = "session") {
+        "client and device sessions: getStatus, and a sale with two events"
+    } else if cfg!(feature = "rpc") {
         "decode a 2 KiB frame + parse the full transaction result"
     } else if cfg!(feature = "codec") {
         "decode a 2 KiB frame"
