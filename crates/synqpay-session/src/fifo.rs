@@ -118,6 +118,24 @@ impl<'b> Fifo<'b> {
         })
     }
 
+    /// Removes the first record after the oldest one that `pick` chooses; returns whether one
+    /// was. (The oldest record may be in use by the driver: it is never removed this way.)
+    pub fn remove_after_oldest(&mut self, mut pick: impl FnMut(&Record<'_>) -> bool) -> bool {
+        let Some((_, mut at)) = self.record_at(self.head) else {
+            return false;
+        };
+        while let Some((record, next)) = self.record_at(at) {
+            if pick(&record) {
+                self.buf.copy_within(next..self.tail, at);
+                self.tail -= next - at;
+                self.len -= 1;
+                return true;
+            }
+            at = next;
+        }
+        false
+    }
+
     pub fn clear(&mut self) {
         self.head = 0;
         self.tail = 0;
@@ -168,6 +186,22 @@ mod tests {
         let kinds: [u8; 2] = [q.iter().next().unwrap().kind, q.iter().nth(1).unwrap().kind];
         assert_eq!(kinds, [2, 3]);
         assert_eq!(q.len(), 2);
+    }
+
+    #[test]
+    fn removal_spares_the_oldest_record_and_keeps_order() {
+        let mut storage = [0u8; 64];
+        let mut q = Fifo::new(&mut storage);
+        for i in 0..4u8 {
+            q.push(i, u32::from(i), &[i; 3]).unwrap();
+        }
+        assert!(!q.remove_after_oldest(|r| r.tag == 0));
+        assert!(q.remove_after_oldest(|r| r.tag == 2));
+        let tags: heapless::Vec<u32, 4> = q.iter().map(|r| r.tag).collect();
+        assert_eq!(&tags[..], &[0, 1, 3]);
+        assert_eq!(q.len(), 3);
+        q.push(9, 9, b"x").unwrap();
+        assert_eq!(q.iter().last().unwrap().bytes, b"x");
     }
 
     #[test]

@@ -69,6 +69,19 @@ impl<'b> TxQueue<'b> {
         self.frames.iter()
     }
 
+    /// Takes back a queued frame the driver has not started on; returns whether it was.
+    pub fn withdraw(&mut self, kind: u8, tag: u32) -> bool {
+        if self.taken == 0
+            && let Some(head) = self.frames.peek()
+            && (head.kind, head.tag) == (kind, tag)
+        {
+            self.frames.pop();
+            return true;
+        }
+        self.frames
+            .remove_after_oldest(|r| (r.kind, r.tag) == (kind, tag))
+    }
+
     /// Forgets every frame (the connection is gone).
     pub fn clear(&mut self) {
         self.frames.clear();

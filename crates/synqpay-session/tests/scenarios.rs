@@ -361,3 +361,45 @@ fn a_lost_outcome_is_recovered_by_reference_id() {
     let found = output_of::<synqpay_rpc::GetTransaction>(payload);
     assert_eq!(found.transaction.unwrap().is_charged(), Some(true));
 }
+
+#[test]
+fn a_request_that_expires_in_the_queue_is_taken_back() {
+    let (mut c, mut d, mut app) = connected();
+    let reference = ReferenceId::new("r-stuck").unwrap();
+    let id = c
+        .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
+        .unwrap();
+    // The transport never takes a byte (a blocked socket) until well past the deadline.
+    let deadline = ClientConfig::default().transaction_timeout_ms;
+    c.handle_timeout(deadline);
+    let seen = events(&mut c);
+    assert!(
+        seen.contains(&Seen::Failed(
+            id.0,
+            Failure::NotSent,
+            Some("r-stuck".into())
+        )),
+        "{seen:?}"
+    );
+    // Whatever the transport sends now, the sale is not in it.
+    client_to_device(deadline, &mut c, &mut d, usize::MAX);
+    app.serve(deadline, &mut d);
+    assert!(app.sale.is_none(), "{:?}", app.seen);
+    assert!(
+        !app.seen.contains(&"startTransaction".to_string()),
+        "{:?}",
+        app.seen
+    );
+}
+
+#[test]
+fn a_request_the_transport_started_on_has_an_unknown_outcome() {
+    let (mut c, _, _) = connected();
+    let reference = ReferenceId::new("r-half").unwrap();
+    let id = c
+        .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
+        .unwrap();
+    c.transmitted(0, 4);
+    c.handle_timeout(ClientConfig::default().transaction_timeout_ms);
+    assert!(events(&mut c).contains(&Seen::Failed(id.0, Failure::Timeout, Some("r-half".into()))));
+}

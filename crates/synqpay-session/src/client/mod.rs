@@ -523,12 +523,18 @@ impl<'b, const PENDING: usize> Core<'b, PENDING> {
 
     fn expire(&mut self, now: u64) {
         while let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
-            let failure = if self.pending[i].sent_on.is_some() {
-                Failure::Timeout
-            } else {
-                Failure::NotSent
-            };
-            self.fail(i, failure);
+            // A request still queued is taken back, so it never leaves after being reported
+            // unsent; one the transport has started on can no longer be: its outcome is unknown.
+            let unsent = self.pending[i].sent_on.is_none()
+                && self.tx.withdraw(TX_REQUEST, self.pending[i].id.0);
+            self.fail(
+                i,
+                if unsent {
+                    Failure::NotSent
+                } else {
+                    Failure::Timeout
+                },
+            );
         }
     }
 
