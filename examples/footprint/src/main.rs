@@ -20,7 +20,7 @@ unsafe extern "C" {
     static __sheap: u32;
 }
 
-#[cfg(feature = "codec")]
+#[cfg(all(feature = "codec", not(feature = "session")))]
 static FRAME: &[u8] =
     include_bytes!("../../../crates/synqpay-rpc/tests/samples/transaction-result.json");
 
@@ -53,7 +53,7 @@ fn work() -> bool {
 
 /// Frames the sample as a Response, decodes it through the streaming decoder, and (with `rpc`)
 /// parses the payload into the typed transaction result.
-#[cfg(feature = "codec")]
+#[cfg(all(feature = "codec", not(feature = "session")))]
 #[inline(never)]
 fn work() -> bool {
     use synqpay_link::{Decoder, Frame};
@@ -77,12 +77,12 @@ fn work() -> bool {
     ok
 }
 
-#[cfg(all(feature = "codec", not(feature = "rpc")))]
+#[cfg(all(feature = "codec", not(feature = "rpc"), not(feature = "session")))]
 fn check(payload: &[u8]) -> bool {
     payload.len() == FRAME.len()
 }
 
-#[cfg(feature = "rpc")]
+#[cfg(all(feature = "rpc", not(feature = "session")))]
 fn check(payload: &[u8]) -> bool {
     use synqpay_rpc::{Message, Method, StartTransaction};
     let Ok(Message::Response(response)) = Message::parse(payload) else {
