@@ -42,10 +42,10 @@ fn device_role(stream: &[u8], chunker: &mut Chunker) {
     let mut device = Device::new(
         DeviceConfig::default(),
         DeviceBuffers {
-            rx: &mut rx,
-            tx: &mut tx,
-            requests: &mut rq,
-            cache: &mut cache,
+            rx: &mut rx[..],
+            tx: &mut tx[..],
+            requests: &mut rq[..],
+            cache: &mut cache[..],
         },
     );
     device.set_api_key(Some(KEY));
@@ -74,12 +74,12 @@ fn device_role(stream: &[u8], chunker: &mut Chunker) {
 
 fn client_role(stream: &[u8], chunker: &mut Chunker) {
     let (mut rx, mut tx, mut inbox) = ([0u8; 2048], [0u8; 1024], [0u8; 2048]);
-    let mut client: Client<'_, 4> = Client::new(
+    let mut client: Client<&mut [u8], 4> = Client::new(
         ClientConfig::default(),
         ClientBuffers {
-            rx: &mut rx,
-            tx: &mut tx,
-            inbox: &mut inbox,
+            rx: &mut rx[..],
+            tx: &mut tx[..],
+            inbox: &mut inbox[..],
         },
     )
     .with_api_key(KEY);

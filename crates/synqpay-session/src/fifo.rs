@@ -2,6 +2,8 @@
 //! session's transmit queue, its inbox, and the device's response cache. No allocation; a full
 //! queue refuses a record and says so, it never overwrites one.
 
+use crate::Buffer;
+
 /// Bytes of a record's header: kind (1), tag (4), length (4).
 const HEADER: usize = 9;
 
@@ -17,15 +19,15 @@ pub(crate) struct Record<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Full;
 
-pub(crate) struct Fifo<'b> {
-    buf: &'b mut [u8],
+pub(crate) struct Fifo<B> {
+    buf: B,
     head: usize,
     tail: usize,
     len: usize,
 }
 
-impl<'b> Fifo<'b> {
-    pub fn new(buf: &'b mut [u8]) -> Self {
+impl<B: Buffer> Fifo<B> {
+    pub fn new(buf: B) -> Self {
         Self {
             buf,
             head: 0,
@@ -55,18 +57,18 @@ impl<'b> Fifo<'b> {
         if self.head > 0 {
             self.compact();
         }
-        let room = self.buf.len().saturating_sub(self.tail + HEADER);
+        let room = self.buf.as_ref().len().saturating_sub(self.tail + HEADER);
         if room == 0 {
             return Err(Full);
         }
         let start = self.tail + HEADER;
-        let Some(n) = write(&mut self.buf[start..]) else {
+        let Some(n) = write(&mut self.buf.as_mut()[start..]) else {
             return Ok(false);
         };
         let n = n.min(room);
-        self.buf[self.tail] = kind;
-        self.buf[self.tail + 1..self.tail + 5].copy_from_slice(&tag.to_le_bytes());
-        self.buf[self.tail + 5..start].copy_from_slice(&(n as u32).to_le_bytes());
+        self.buf.as_mut()[self.tail] = kind;
+        self.buf.as_mut()[self.tail + 1..self.tail + 5].copy_from_slice(&tag.to_le_bytes());
+        self.buf.as_mut()[self.tail + 5..start].copy_from_slice(&(n as u32).to_le_bytes());
         self.tail = start + n;
         self.len += 1;
         Ok(true)
@@ -86,11 +88,11 @@ impl<'b> Fifo<'b> {
 
     /// Room for one more record's header and bytes, all told.
     pub fn free(&self) -> usize {
-        self.buf.len() - (self.tail - self.head)
+        self.buf.as_ref().len() - (self.tail - self.head)
     }
 
     fn compact(&mut self) {
-        self.buf.copy_within(self.head..self.tail, 0);
+        self.buf.as_mut().copy_within(self.head..self.tail, 0);
         self.tail -= self.head;
         self.head = 0;
     }
@@ -126,7 +128,7 @@ impl<'b> Fifo<'b> {
         };
         while let Some((record, next)) = self.record_at(at) {
             if pick(&record) {
-                self.buf.copy_within(next..self.tail, at);
+                self.buf.as_mut().copy_within(next..self.tail, at);
                 self.tail -= next - at;
                 self.len -= 1;
                 return true;
@@ -146,10 +148,10 @@ impl<'b> Fifo<'b> {
         if at >= self.tail {
             return None;
         }
-        let h = self.buf.get(at..at + HEADER)?;
+        let h = self.buf.as_ref().get(at..at + HEADER)?;
         let tag = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
         let len = u32::from_le_bytes([h[5], h[6], h[7], h[8]]) as usize;
-        let bytes = self.buf.get(at + HEADER..at + HEADER + len)?;
+        let bytes = self.buf.as_ref().get(at + HEADER..at + HEADER + len)?;
         Some((
             Record {
                 kind: h[0],
@@ -164,6 +166,7 @@ impl<'b> Fifo<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    type Fifo<'b> = super::Fifo<&'b mut [u8]>;
 
     #[test]
     fn records_come_out_in_order_and_space_is_reused() {

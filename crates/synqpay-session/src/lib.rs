@@ -17,6 +17,12 @@ pub use client::{
     SendError, decode_response,
 };
 pub use config::{ClientConfig, DeviceConfig};
+
+/// A buffer the caller lends a session: `&mut [u8]` on a microcontroller, `Vec<u8>` or
+/// `Box<[u8]>` where there is a heap, `[u8; N]` for a fixed one.
+pub trait Buffer: AsRef<[u8]> + AsMut<[u8]> {}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]> + ?Sized> Buffer for T {}
 pub use device::{
     ClientId, Delivery, Device, DeviceBuffers, DeviceConnected, DeviceStats, IncomingRequest,
     MAX_ID_LEN, ReplyTo, RespondError,

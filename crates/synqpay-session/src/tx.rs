@@ -2,16 +2,17 @@
 //! time (spec/protocol.md §1 frames; ours: the queue). A frame counts as sent once its last byte
 //! was taken; one still queued, or half taken, when the connection goes is unsent.
 
+use crate::Buffer;
 use crate::fifo::{Fifo, Full, Record};
 
-pub(crate) struct TxQueue<'b> {
-    frames: Fifo<'b>,
+pub(crate) struct TxQueue<B> {
+    frames: Fifo<B>,
     /// Bytes of the oldest frame already taken by the driver.
     taken: usize,
 }
 
-impl<'b> TxQueue<'b> {
-    pub fn new(buf: &'b mut [u8]) -> Self {
+impl<B: Buffer> TxQueue<B> {
+    pub fn new(buf: B) -> Self {
         Self {
             frames: Fifo::new(buf),
             taken: 0,

@@ -16,7 +16,7 @@ fn request(key: ApiKey, method: &str) -> Vec<u8> {
 }
 
 /// Everything the device sent, decoded: link frames by name, answers by their JSON-RPC kind.
-fn answers(now: u64, device: &mut synqpay_session::Device<'static>) -> Vec<String> {
+fn answers(now: u64, device: &mut synqpay_session::Device<Vec<u8>>) -> Vec<String> {
     let bytes = drain_device(now, device);
     let mut decoder = Decoder::new(vec![0u8; 8192]);
     let mut out = Vec::new();

@@ -11,8 +11,8 @@ use synqpay_rpc::{
 use synqpay_session::{ClientConfig, Connected, Delivery, Failure, PairingError, SendError};
 
 fn connected() -> (
-    synqpay_session::Client<'static, 4>,
-    synqpay_session::Device<'static>,
+    synqpay_session::Client<Vec<u8>, 4>,
+    synqpay_session::Device<Vec<u8>>,
     App,
 ) {
     let mut c = client(ClientConfig::default()).with_api_key(KEY);

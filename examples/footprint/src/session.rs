@@ -16,14 +16,14 @@ const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
 pub fn print_sizes() {
     hprintln!(
         "footprint: size_of Client<4> {} bytes, Device {} bytes (buffers are the caller's)",
-        core::mem::size_of::<Client<'static, 4>>(),
-        core::mem::size_of::<Device<'static>>()
+        core::mem::size_of::<Client<&'static mut [u8], 4>>(),
+        core::mem::size_of::<Device<&'static mut [u8]>>()
     );
 }
 
 static mut BUFFERS: [[u8; 4096]; 7] = [[0; 4096]; 7];
 
-fn pump(now: u64, client: &mut Client<'_, 4>, device: &mut Device<'_>) {
+fn pump(now: u64, client: &mut Client<&mut [u8], 4>, device: &mut Device<&mut [u8]>) {
     while let Some(bytes) = client.poll_transmit() {
         let mut chunk = [0u8; 64];
         let n = bytes.len().min(chunk.len());
@@ -33,7 +33,7 @@ fn pump(now: u64, client: &mut Client<'_, 4>, device: &mut Device<'_>) {
     }
 }
 
-fn deliver(now: u64, device: &mut Device<'_>, client: &mut Client<'_, 4>) {
+fn deliver(now: u64, device: &mut Device<&mut [u8]>, client: &mut Client<&mut [u8], 4>) {
     while let Some(bytes) = device.poll_transmit() {
         let mut chunk = [0u8; 64];
         let n = bytes.len().min(chunk.len());
@@ -48,22 +48,22 @@ pub fn work() -> bool {
     // SAFETY: `work` runs once, on one core; each buffer is lent to one session only.
     let [c_rx, c_tx, c_in, d_rx, d_tx, d_rq, d_cache] =
         unsafe { &mut *core::ptr::addr_of_mut!(BUFFERS) };
-    let mut client: Client<'_, 4> = Client::new(
+    let mut client: Client<&mut [u8], 4> = Client::new(
         ClientConfig::default(),
         ClientBuffers {
-            rx: c_rx,
-            tx: c_tx,
-            inbox: c_in,
+            rx: &mut c_rx[..],
+            tx: &mut c_tx[..],
+            inbox: &mut c_in[..],
         },
     )
     .with_api_key(KEY);
     let mut device = Device::new(
         DeviceConfig::default(),
         DeviceBuffers {
-            rx: d_rx,
-            tx: d_tx,
-            requests: d_rq,
-            cache: d_cache,
+            rx: &mut d_rx[..],
+            tx: &mut d_tx[..],
+            requests: &mut d_rq[..],
+            cache: &mut d_cache[..],
         },
     );
     device.set_api_key(Some(KEY));

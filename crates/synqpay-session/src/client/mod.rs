@@ -15,9 +15,9 @@ use synqpay_rpc::{
 pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
 use pending::{Kind, Pending, Recent, Reference};
 
-use crate::ClientConfig;
 use crate::fifo::Fifo;
 use crate::tx::TxQueue;
+use crate::{Buffer, ClientConfig};
 
 // Record kinds of the transmit queue.
 const TX_REQUEST: u8 = 1;
@@ -40,13 +40,13 @@ const IN_LINK_ERROR: u8 = 7;
 /// - `inbox`: answers and notifications waiting for [`Client::poll_event`], each with 9 bytes
 ///   of bookkeeping. What does not fit is reported as [`ClientEvent::Overflow`], never dropped
 ///   silently.
-pub struct ClientBuffers<'b> {
+pub struct ClientBuffers<B> {
     /// Receive buffer.
-    pub rx: &'b mut [u8],
+    pub rx: B,
     /// Transmit buffer.
-    pub tx: &'b mut [u8],
+    pub tx: B,
     /// Inbox.
-    pub inbox: &'b mut [u8],
+    pub inbox: B,
 }
 
 /// How a connection started.
@@ -133,16 +133,16 @@ struct Link {
 /// Repeat 3–6 after each of 1, 2, 4 and 5. Nothing here blocks, reads a clock or touches I/O.
 ///
 /// `PENDING` is how many requests may be outstanding at once (each costs about 90 bytes).
-pub struct Client<'b, const PENDING: usize = 4> {
-    decoder: Decoder<&'b mut [u8]>,
-    core: Core<'b, PENDING>,
+pub struct Client<B, const PENDING: usize = 4> {
+    decoder: Decoder<B>,
+    core: Core<B, PENDING>,
 }
 
 /// Everything but the decoder, so that frames can be handled while the decoder lends them.
-struct Core<'b, const PENDING: usize> {
+struct Core<B, const PENDING: usize> {
     config: ClientConfig,
-    tx: TxQueue<'b>,
-    inbox: Fifo<'b>,
+    tx: TxQueue<B>,
+    inbox: Fifo<B>,
     head_taken: bool,
     unreported_lost: u32,
     pending: heapless::Vec<Pending, PENDING>,
@@ -155,12 +155,12 @@ struct Core<'b, const PENDING: usize> {
     stats: ClientStats,
 }
 
-impl<'b, const PENDING: usize> Client<'b, PENDING> {
+impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     /// A client with no connection and no API key.
     ///
     /// # Panics
     /// If `buffers.rx` is shorter than `synqpay_link::MIN_CAPACITY` (13 bytes).
-    pub fn new(config: ClientConfig, buffers: ClientBuffers<'b>) -> Self {
+    pub fn new(config: ClientConfig, buffers: ClientBuffers<B>) -> Self {
         Self {
             decoder: Decoder::new(buffers.rx),
             core: Core {
@@ -431,7 +431,7 @@ impl<'b, const PENDING: usize> Client<'b, PENDING> {
     }
 }
 
-impl<'b, const PENDING: usize> Core<'b, PENDING> {
+impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     /// Queues a request frame whose JSON `write` produces in place.
     fn queue(
         &mut self,

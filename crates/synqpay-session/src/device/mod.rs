@@ -10,9 +10,9 @@ use synqpay_rpc::{
     encode_notification, encode_response,
 };
 
-use crate::DeviceConfig;
 use crate::fifo::Fifo;
 use crate::tx::TxQueue;
+use crate::{Buffer, DeviceConfig};
 
 // Record kinds of the transmit queue and the cache.
 const TX_RESPONSE: u8 = 1;
@@ -28,15 +28,15 @@ pub const MAX_ID_LEN: usize = 64;
 /// - `tx`: frames waiting for the transport;
 /// - `requests`: valid requests waiting for [`Device::poll_request`];
 /// - `cache`: responses kept for a client that dropped (may be empty when caching is off).
-pub struct DeviceBuffers<'b> {
+pub struct DeviceBuffers<B> {
     /// Receive buffer.
-    pub rx: &'b mut [u8],
+    pub rx: B,
     /// Transmit buffer.
-    pub tx: &'b mut [u8],
+    pub tx: B,
     /// Requests waiting for the application.
-    pub requests: &'b mut [u8],
+    pub requests: B,
     /// Responses kept for a client that dropped.
-    pub cache: &'b mut [u8],
+    pub cache: B,
 }
 
 /// Who a client is. Ours: the device knows nothing else of a client at connect time than its
@@ -173,31 +173,31 @@ pub struct DeviceStats {
 ///    [`Device::respond_error`]), now or later; events go out with [`Device::notify`];
 /// 4. write what [`Device::poll_transmit`] offers and report it with [`Device::transmitted`];
 /// 5. call [`Device::handle_timeout`] at [`Device::poll_timeout`].
-pub struct Device<'b> {
-    decoder: Decoder<&'b mut [u8]>,
-    core: DeviceCore<'b>,
+pub struct Device<B> {
+    decoder: Decoder<B>,
+    core: DeviceCore<B>,
 }
 
-struct DeviceCore<'b> {
+struct DeviceCore<B> {
     config: DeviceConfig,
     api_key: Option<ApiKey>,
-    tx: TxQueue<'b>,
-    requests: Fifo<'b>,
+    tx: TxQueue<B>,
+    requests: Fifo<B>,
     head_taken: bool,
-    cache: Fifo<'b>,
+    cache: Fifo<B>,
     cache_owner: Option<ClientId>,
     client: Option<ClientId>,
     last_rx: u64,
     stats: DeviceStats,
 }
 
-impl<'b> Device<'b> {
+impl<B: Buffer> Device<B> {
     /// A device with no client and, until [`Device::set_api_key`], no key: only `pair` and
     /// `authenticate` are accepted then.
     ///
     /// # Panics
     /// If `buffers.rx` is shorter than `synqpay_link::MIN_CAPACITY` (13 bytes).
-    pub fn new(config: DeviceConfig, buffers: DeviceBuffers<'b>) -> Self {
+    pub fn new(config: DeviceConfig, buffers: DeviceBuffers<B>) -> Self {
         Self {
             decoder: Decoder::new(buffers.rx),
             core: DeviceCore {
@@ -397,8 +397,8 @@ impl<'b> Device<'b> {
 
 /// Makes the cache `client`'s: one client's responses are kept at a time (ours), so another
 /// client's are dropped (and counted). Returns true.
-fn claim(
-    cache: &mut Fifo<'_>,
+fn claim<B: Buffer>(
+    cache: &mut Fifo<B>,
     owner: &mut Option<ClientId>,
     stats: &mut DeviceStats,
     client: ClientId,
@@ -411,7 +411,7 @@ fn claim(
     true
 }
 
-impl DeviceCore<'_> {
+impl<B: Buffer> DeviceCore<B> {
     /// Frames a payload `write` produces for client `to` and queues it when `to` is connected;
     /// a response for a client that is not is kept for its return.
     fn send(

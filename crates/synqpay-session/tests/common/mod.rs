@@ -18,11 +18,11 @@ pub const SERIAL: &str = "244RKR528387";
 pub const A: ClientId = ClientId([1; 16]);
 pub const B: ClientId = ClientId([2; 16]);
 
-fn buffer(n: usize) -> &'static mut [u8] {
-    Box::leak(vec![0u8; n].into_boxed_slice())
+fn buffer(n: usize) -> Vec<u8> {
+    vec![0u8; n]
 }
 
-pub fn client(config: ClientConfig) -> Client<'static, 4> {
+pub fn client(config: ClientConfig) -> Client<Vec<u8>, 4> {
     Client::new(
         config,
         ClientBuffers {
@@ -33,7 +33,7 @@ pub fn client(config: ClientConfig) -> Client<'static, 4> {
     )
 }
 
-pub fn device() -> Device<'static> {
+pub fn device() -> Device<Vec<u8>> {
     let mut d = Device::new(
         DeviceConfig::default(),
         DeviceBuffers {
@@ -62,7 +62,7 @@ pub struct App {
 
 impl App {
     /// Serves every queued request. Sales wait for [`App::finish_sale`].
-    pub fn serve(&mut self, now: u64, device: &mut Device<'static>) {
+    pub fn serve(&mut self, now: u64, device: &mut Device<Vec<u8>>) {
         while let Some(request) = device.poll_request() {
             let reply = request.reply_to;
             self.seen.push(request.method.to_string());
@@ -174,14 +174,14 @@ impl App {
     }
 
     /// Sends a transaction event for the sale in progress.
-    pub fn event(&self, device: &mut Device<'static>, event_type: EventType<'static>) {
+    pub fn event(&self, device: &mut Device<Vec<u8>>, event_type: EventType<'static>) {
         device
             .notify("transactionEvent", &TransactionEvent { event_type })
             .unwrap();
     }
 
     /// Answers the sale in progress: approved.
-    pub fn finish_sale(&mut self, device: &mut Device<'static>) -> synqpay_session::Delivery {
+    pub fn finish_sale(&mut self, device: &mut Device<Vec<u8>>) -> synqpay_session::Delivery {
         let (reply, reference) = self.sale.take().expect("a sale in progress");
         self.charged.push(reference.to_string());
         let t = Transaction {
@@ -201,8 +201,8 @@ impl App {
 /// Moves what the client has to send to the device, in chunks of `chunk` bytes.
 pub fn client_to_device(
     now: u64,
-    client: &mut Client<'static, 4>,
-    device: &mut Device<'static>,
+    client: &mut Client<Vec<u8>, 4>,
+    device: &mut Device<Vec<u8>>,
     chunk: usize,
 ) -> usize {
     let mut moved = 0;
@@ -219,8 +219,8 @@ pub fn client_to_device(
 /// Moves what the device has to send to the client, in chunks of `chunk` bytes.
 pub fn device_to_client(
     now: u64,
-    device: &mut Device<'static>,
-    client: &mut Client<'static, 4>,
+    device: &mut Device<Vec<u8>>,
+    client: &mut Client<Vec<u8>, 4>,
     chunk: usize,
 ) -> usize {
     let mut moved = 0;
@@ -235,7 +235,7 @@ pub fn device_to_client(
 }
 
 /// Takes what the device has to send, without delivering it.
-pub fn drain_device(now: u64, device: &mut Device<'static>) -> Vec<u8> {
+pub fn drain_device(now: u64, device: &mut Device<Vec<u8>>) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(bytes) = device.poll_transmit() {
         out.extend_from_slice(bytes);
@@ -248,8 +248,8 @@ pub fn drain_device(now: u64, device: &mut Device<'static>) -> Vec<u8> {
 /// One exchange both ways, the device app serving in between.
 pub fn exchange(
     now: u64,
-    client: &mut Client<'static, 4>,
-    device: &mut Device<'static>,
+    client: &mut Client<Vec<u8>, 4>,
+    device: &mut Device<Vec<u8>>,
     app: &mut App,
 ) {
     client_to_device(now, client, device, usize::MAX);
@@ -270,7 +270,7 @@ pub enum Seen {
     Overflow(u32),
 }
 
-pub fn events(client: &mut Client<'static, 4>) -> Vec<Seen> {
+pub fn events(client: &mut Client<Vec<u8>, 4>) -> Vec<Seen> {
     let text = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
     let mut out = Vec::new();
     while let Some(e) = client.poll_event() {
