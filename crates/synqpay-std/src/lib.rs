@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod client;
+pub mod simulator;
+
+pub use client::{Client, Error, Reply};
+pub use simulator::{Simulator, SimulatorConfig};
+pub use synqpay_session::ClientConfig;

@@ -1,0 +1,662 @@
+//! The simulated device's application: what a Synqpay device does with each request
+//! (spec/api.md, spec/protocol.md §3 pairing, §5 states, §6 money), on top of the device role of
+//! `synqpay-session`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use serde::Serialize;
+use synqpay_link::ApiKey;
+use synqpay_rpc::{
+    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, DeviceInfo,
+    DeviceStatus, EventType, GetDeviceInfo, GetStatus, GetTerminalStatus, GetTransaction,
+    LookupMethod, Method, Null, Pair, RawJson, Receipt, ReceiptField, ResultCode, RpcErrorCode,
+    StartTransaction, Status, TerminalStatus, TerminalStatusResult, Text, Transaction,
+    TransactionEvent, TransactionResult, TransactionStatus, TransactionType,
+};
+use synqpay_session::{Device, IncomingRequest, ReplyTo};
+
+use super::outcomes::Outcome;
+
+/// How long a pairing code is valid (spec/protocol.md §3).
+pub const PAIRING_MS: u64 = 30_000;
+/// How long the device waits for `continueTransaction` (spec/protocol.md §5).
+pub const CONTINUE_MS: u64 = 60_000;
+
+/// The simulated device's identity and pace.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// The serial number `pair` must name.
+    pub serial_number: String,
+    /// A fixed pairing code (tests); by default each pairing draws one.
+    pub otp: Option<String>,
+    /// A key already paired; by default the device must be paired first.
+    pub api_key: Option<ApiKey>,
+    /// Time between the steps of a transaction (each step may send an event).
+    pub step_ms: u64,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            serial_number: "244RKR528387".into(),
+            otp: None,
+            api_key: None,
+            step_ms: 300,
+        }
+    }
+}
+
+type SimDevice = Device<Vec<u8>>;
+
+/// A transaction in progress.
+#[derive(Debug, Clone)]
+struct Running {
+    reply: ReplyTo,
+    reference_id: String,
+    transaction_type: String,
+    amount: i64,
+    currency: u16,
+    events: bool,
+    outcome: Outcome,
+    /// Steps done so far, and when the next one is due.
+    step: usize,
+    due: u64,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Idle,
+    Pairing { code: String, until: u64 },
+    Transaction(Running),
+    WaitingContinue { running: Running, until: u64 },
+}
+
+/// A transaction the device remembers, for lookups and settlement.
+#[derive(Debug, Clone)]
+struct Stored {
+    reference_id: String,
+    transaction_id: String,
+    json: String,
+    settled: bool,
+}
+
+/// What the simulated device knows and is doing.
+pub struct App {
+    config: SimulatorConfig,
+    state: State,
+    key: Option<ApiKey>,
+    stored: Vec<Stored>,
+    /// Every `referenceId` ever used: unique for the device's lifetime (spec/protocol.md §6).
+    references: Vec<String>,
+    next_transaction: u64,
+    seed: u64,
+    cached_responses: bool,
+    /// What the screen shows, for whoever watches it (the demo, tests).
+    pub screen: String,
+}
+
+const STEPS: [EventType<'static>; 4] = [
+    EventType::WaitingForCard,
+    EventType::CardDetected,
+    EventType::PinStarted,
+    EventType::AuthorizationStarted,
+];
+
+impl App {
+    /// A device in IDLE.
+    pub fn new(config: SimulatorConfig) -> Self {
+        let key = config.api_key;
+        Self {
+            config,
+            state: State::Idle,
+            key,
+            stored: Vec::new(),
+            references: Vec::new(),
+            next_transaction: 1,
+            // Pairing codes differ from run to run; tests fix theirs with `otp`.
+            seed: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64 | 1),
+            cached_responses: true,
+            screen: "IDLE".into(),
+        }
+    }
+
+    /// The key requests must carry.
+    pub fn api_key(&self) -> Option<ApiKey> {
+        self.key
+    }
+
+    fn status(&self) -> DeviceStatus<'static> {
+        match self.state {
+            State::Idle => DeviceStatus::Idle,
+            State::Pairing { .. } => DeviceStatus::Pairing,
+            State::Transaction(_) => DeviceStatus::Transaction,
+            State::WaitingContinue { .. } => DeviceStatus::WaitingContinueTransaction,
+        }
+    }
+
+    fn random(&mut self) -> u64 {
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        self.seed
+    }
+
+    /// Serves every request the device has queued.
+    pub fn serve(&mut self, now: u64, device: &mut SimDevice) {
+        while let Some(request) = device.poll_request() {
+            let owned = OwnedRequest::of(&request);
+            self.handle(now, device, owned);
+        }
+        device.set_api_key(self.key);
+    }
+
+    /// Moves a transaction in progress on, and ends what has waited too long.
+    pub fn tick(&mut self, now: u64, device: &mut SimDevice) {
+        match &mut self.state {
+            State::Pairing { until, .. } if now > *until => {
+                self.state = State::Idle;
+                self.screen = "IDLE (pairing code expired)".into();
+            }
+            State::WaitingContinue { running, until } if now > *until => {
+                // No continueTransaction within 60 s: the device cancels (spec/protocol.md §5).
+                let reply = running.reply;
+                self.state = State::Idle;
+                self.screen = "IDLE (continue timed out)".into();
+                let _ = device.respond(&reply, &TransactionResult::new(ResultCode::Canceled));
+            }
+            State::Transaction(running) if now >= running.due => {
+                let step = running.step;
+                running.step += 1;
+                running.due = now + self.config.step_ms;
+                let running = running.clone();
+                self.step(now, device, running, step);
+            }
+            _ => {}
+        }
+    }
+
+    fn step(&mut self, now: u64, device: &mut SimDevice, running: Running, step: usize) {
+        let last_event = match running.outcome {
+            Outcome::Timeout => 1,
+            Outcome::Referral => STEPS.len(),
+            _ => STEPS.len(),
+        };
+        if step < last_event {
+            self.screen = format!("TRANSACTION: {}", STEPS[step]);
+            if running.events {
+                let _ = device.notify(
+                    "transactionEvent",
+                    &TransactionEvent {
+                        event_type: STEPS[step],
+                    },
+                );
+            }
+            return;
+        }
+        match running.outcome {
+            Outcome::Timeout if step < last_event + 5 => {} // waiting for a card that never comes
+            Outcome::Referral => {
+                let result = TransactionResult {
+                    command_status: Some(CommandStatus::Referral),
+                    ..TransactionResult::new(ResultCode::Ok)
+                };
+                let _ = device.respond(&running.reply, &result);
+                self.screen = "WAITING FOR CONTINUE (referral)".into();
+                self.state = State::WaitingContinue {
+                    running,
+                    until: now + CONTINUE_MS,
+                };
+            }
+            outcome => self.complete(device, running, outcome),
+        }
+    }
+
+    /// Ends a transaction with `outcome`, answers it, and remembers it.
+    fn complete(&mut self, device: &mut SimDevice, running: Running, outcome: Outcome) {
+        self.state = State::Idle;
+        let (result, status) = match outcome {
+            Outcome::Approve | Outcome::Referral => {
+                (ResultCode::Ok, Some(TransactionStatus::Authorized))
+            }
+            Outcome::Decline => (ResultCode::Ok, Some(TransactionStatus::Declined)),
+            Outcome::HostError => (ResultCode::HostError, None),
+            Outcome::Timeout => (ResultCode::Timeout, None),
+        };
+        let reply = running.reply;
+        let transaction_id = format!("2611{:019}", self.next_transaction);
+        self.next_transaction += 1;
+        let json = status.map(|s| transaction_json(&running, &transaction_id, s));
+        let transaction = json
+            .as_deref()
+            .and_then(|j| Transaction::from_json(RawJson::parse(j.as_bytes()).ok()?).ok());
+        let answer = TransactionResult {
+            command_status: Some(CommandStatus::Completed),
+            transaction,
+            ..TransactionResult::new(result)
+        };
+        let _ = device.respond(&reply, &answer);
+        self.screen = format!(
+            "IDLE (last: {} {})",
+            running.reference_id,
+            status.map_or("not charged".into(), |s| s.to_string())
+        );
+        if let Some(json) = json.clone() {
+            self.stored.push(Stored {
+                reference_id: running.reference_id,
+                transaction_id,
+                json,
+                settled: false,
+            });
+        }
+    }
+
+    fn handle(&mut self, now: u64, device: &mut SimDevice, request: OwnedRequest) {
+        let reply = request.reply_to;
+        let method = request.method.as_str();
+        let params = request
+            .params
+            .as_deref()
+            .map(|p| RawJson::parse(p.as_bytes()).ok())
+            .unwrap_or(None);
+        let illegal = |device: &mut SimDevice| {
+            let _ = device.respond_error(&reply, RpcErrorCode::IllegalState, "IllegalState", None);
+        };
+        let invalid = |device: &mut SimDevice, what: &str| {
+            let _ = device.respond_error(&reply, RpcErrorCode::InvalidParams, what, None);
+        };
+        let idle = matches!(self.state, State::Idle);
+        match method {
+            GetStatus::NAME => {
+                let cancelable = matches!(
+                    self.state,
+                    State::Transaction(_) | State::WaitingContinue { .. }
+                );
+                let _ = device.respond(
+                    &reply,
+                    &Status {
+                        device_status: self.status(),
+                        cancelable,
+                    },
+                );
+            }
+            GetDeviceInfo::NAME => {
+                let info = DeviceInfo {
+                    app_version: Some(Text::new("1.8.2")),
+                    brand: Some(Text::new("Synqpay")),
+                    model: Some(Text::new("Simulator")),
+                    serial_number: Some(Text::new(&self.config.serial_number)),
+                    firmware: Some(Text::new(env!("CARGO_PKG_VERSION"))),
+                    local_ip: Some(Text::new("127.0.0.1")),
+                    ssid: Some(Text::new("simulated")),
+                    time: Some(Text::new("2026-11-27T10:15:30+02:00")),
+                };
+                let _ = device.respond(&reply, &info);
+            }
+            GetTerminalStatus::NAME => {
+                let result = TerminalStatusResult {
+                    terminal_id: Some(Text::new("0881234")),
+                    terminal_name: Some(Text::new("קפה הסימולטור")),
+                    terminal_status: Some(TerminalStatus::Ready),
+                };
+                let _ = device.respond(&reply, &result);
+            }
+            Pair::NAME => match Pair::decode_params(params) {
+                _ if !idle => illegal(device),
+                Ok(p) if p.serial_number == self.config.serial_number.as_str() => {
+                    let code = self
+                        .config
+                        .otp
+                        .clone()
+                        .unwrap_or_else(|| format!("{:06}", self.random() % 1_000_000));
+                    self.screen = format!("PAIRING: code {code}");
+                    // Shown on the console as the device shows it on screen; a closed console
+                    // must not stop the device.
+                    let _ = writeln!(
+                        std::io::stdout(),
+                        "[device screen] pairing code {code} (valid {} s)",
+                        PAIRING_MS / 1000
+                    );
+                    self.state = State::Pairing {
+                        code,
+                        until: now + PAIRING_MS,
+                    };
+                    let _ = device.respond(&reply, &Null);
+                }
+                _ => invalid(device, "serialNumber is not this device's"),
+            },
+            Authenticate::NAME => {
+                let State::Pairing { code, until } = &self.state else {
+                    return illegal(device);
+                };
+                if now > *until {
+                    return illegal(device);
+                }
+                match Authenticate::decode_params(params) {
+                    Ok(p) if p.otp == code.as_str() => {
+                        let key = ApiKey::from_bytes((self.random() as u32).to_be_bytes());
+                        self.key = Some(key);
+                        self.state = State::Idle;
+                        self.screen = "IDLE (paired)".into();
+                        let hex = key.expose_hex();
+                        let digits = std::str::from_utf8(&hex).unwrap_or("00000000");
+                        let _ = device.respond(
+                            &reply,
+                            &AuthenticateResult {
+                                api_key: Text::new(digits),
+                            },
+                        );
+                    }
+                    _ => invalid(device, "wrong code"),
+                }
+            }
+            StartTransaction::NAME => {
+                if !idle {
+                    return illegal(device);
+                }
+                let p = match StartTransaction::decode_params(params) {
+                    Ok(p) => p,
+                    Err(e) => return invalid(device, &e.to_string()),
+                };
+                let reference = p.reference_id.to_string();
+                if self.references.contains(&reference) {
+                    let _ = device.respond_error(
+                        &reply,
+                        RpcErrorCode::TransactionAlreadyExist,
+                        "TransactionAlreadyExist",
+                        None,
+                    );
+                    return;
+                }
+                if p.transaction_type != TransactionType::Void && p.amount.is_none() {
+                    let _ =
+                        device.respond_error(&reply, RpcErrorCode::MissingParams, "amount", None);
+                    return;
+                }
+                self.references.push(reference.clone());
+                let amount = p.amount.unwrap_or(0);
+                self.screen = format!("TRANSACTION: {reference}");
+                self.state = State::Transaction(Running {
+                    reply,
+                    reference_id: reference,
+                    transaction_type: p.transaction_type.name().to_string(),
+                    amount,
+                    currency: p.currency.unwrap_or(376),
+                    events: p.notify_events == Some(true),
+                    outcome: Outcome::for_amount(amount),
+                    step: 0,
+                    due: now + self.config.step_ms,
+                });
+            }
+            ContinueTransaction::NAME => {
+                let State::WaitingContinue { running, .. } = &self.state else {
+                    return illegal(device);
+                };
+                let mut running = running.clone();
+                running.reply = reply;
+                self.complete(device, running, Outcome::Approve);
+            }
+            Cancel::NAME => {
+                let target = match &self.state {
+                    State::Transaction(r) | State::WaitingContinue { running: r, .. } => r.clone(),
+                    _ => return illegal(device),
+                };
+                let _ = device.respond(&reply, &Null);
+                // The cancelled request answers too (spec/api.md "cancel").
+                self.state = State::Idle;
+                self.screen = "IDLE (cancelled)".into();
+                let result = TransactionResult {
+                    command_status: Some(CommandStatus::Completed),
+                    ..TransactionResult::new(ResultCode::Canceled)
+                };
+                let _ = device.respond(&target.reply, &result);
+            }
+            GetTransaction::NAME => {
+                if !idle {
+                    return illegal(device);
+                }
+                let p = match GetTransaction::decode_params(params) {
+                    Ok(p) => p,
+                    Err(e) => return invalid(device, &e.to_string()),
+                };
+                let value = p.lookup_value.map(|v| v.to_string()).unwrap_or_default();
+                let found = match p.lookup_method {
+                    LookupMethod::RefId => self.stored.iter().find(|s| s.reference_id == value),
+                    LookupMethod::TransId => self.stored.iter().find(|s| s.transaction_id == value),
+                    LookupMethod::LastTrans => self.stored.last(),
+                    LookupMethod::Unknown(_) => return invalid(device, "lookupMethod"),
+                };
+                match found.and_then(|s| RawJson::parse(s.json.as_bytes()).ok()) {
+                    Some(transaction) => {
+                        let _ = device.respond(
+                            &reply,
+                            &Found {
+                                transaction_result: ResultCode::Ok,
+                                transaction,
+                            },
+                        );
+                    }
+                    None => {
+                        let _ = device.respond_error(
+                            &reply,
+                            RpcErrorCode::TransactionNotFound,
+                            "TransactionNotFound",
+                            None,
+                        );
+                    }
+                }
+            }
+            "settlement" | "getBatchFileStatus" | "getSettlement" | "querySettlements"
+            | "deposit" | "getConfig" | "setConfig" | "readCard" | "userInput"
+            | "userSelection" | "showQR" | "captureSignature" | "uploadLogs" | "reboot"
+            | "restart" => {
+                if !idle && method != "getConfig" {
+                    return illegal(device);
+                }
+                let answer = self.other(method, params);
+                match answer {
+                    Ok(json) => match RawJson::parse(json.as_bytes()) {
+                        Ok(raw) => {
+                            let _ = device.respond(&reply, &raw);
+                        }
+                        Err(_) => {
+                            let _ = device.respond_error(
+                                &reply,
+                                RpcErrorCode::GeneralError,
+                                "GeneralError",
+                                None,
+                            );
+                        }
+                    },
+                    Err((code, message, data)) => {
+                        let data = data
+                            .as_deref()
+                            .and_then(|d| RawJson::parse(d.as_bytes()).ok());
+                        let _ = device.respond_error(&reply, code, message, data);
+                    }
+                }
+                if method == "setConfig" {
+                    device.set_cached_responses(self.cached_responses);
+                }
+            }
+            _ => {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::MethodNotFound,
+                    "Method not found",
+                    None,
+                );
+            }
+        }
+    }
+
+    /// The methods whose results the simulator writes as JSON text.
+    fn other(
+        &mut self,
+        method: &str,
+        params: Option<RawJson<'_>>,
+    ) -> Result<String, (RpcErrorCode, &'static str, Option<String>)> {
+        let command_id = params
+            .and_then(|p| p.member("commandId"))
+            .map_or("\"\"".to_string(), |c| c.to_string());
+        let records = |settled: bool, stored: &[Stored]| {
+            let items: Vec<String> = stored
+                .iter()
+                .filter(|s| s.settled == settled)
+                .map(|s| {
+                    format!(
+                        r#"{{"type":"R","referenceId":"{}","transactionId":"{}"}}"#,
+                        s.reference_id, s.transaction_id
+                    )
+                })
+                .collect();
+            items.join(",")
+        };
+        Ok(match method {
+            "getBatchFileStatus" => {
+                format!(
+                    r#"{{"mainTerminal":{{"terminalId":"0881234","batchFile":[{}]}}}}"#,
+                    records(false, &self.stored)
+                )
+            }
+            "settlement" => {
+                let list = records(false, &self.stored);
+                let count = self.stored.iter().filter(|s| !s.settled).count();
+                self.stored.iter_mut().for_each(|s| s.settled = true);
+                let mut report = String::from("דוח סגירה<!>");
+                let _ = write!(report, "עסקאות: {count}<!>");
+                format!(
+                    r#"{{"result":"OK","settlement":{{"terminalId":"0881234","settlementId":"00000000-0000-4000-8000-{:012}","batchNo":"{:04}","report":"{report}","settledTransactions":[{list}],"time":"2026-11-27T23:00:00+02:00"}}}}"#,
+                    self.next_transaction, self.next_transaction
+                )
+            }
+            "getSettlement" | "querySettlements" => {
+                let list = records(true, &self.stored);
+                if method == "getSettlement" {
+                    format!(
+                        r#"{{"terminalId":"0881234","batchNo":"0001","report":"","settledTransactions":[{list}]}}"#
+                    )
+                } else {
+                    format!(r#"[{{"batchNo":"0001","settledTransactions":[{list}]}}]"#)
+                }
+            }
+            "deposit" => {
+                return Err((
+                    RpcErrorCode::IllegalRequest,
+                    "IllegalRequest",
+                    Some("\"NO_GATEWAY\"".into()),
+                ));
+            }
+            "getConfig" => format!(
+                r#"{{"printTransactionReceipt":false,"printSettlement":false,"cachedResponses":{},"nsd":true}}"#,
+                self.cached_responses
+            ),
+            "setConfig" => {
+                let cached = params
+                    .and_then(|p| p.member("config"))
+                    .and_then(|c| c.member("cachedResponses"));
+                if let Some(flag) = cached {
+                    self.cached_responses = flag.as_str() == "true";
+                }
+                "null".into()
+            }
+            "readCard" => format!(
+                r#"{{"commandId":{command_id},"result":"OK","cardData":{{"track2":";4580080000003303=2812?"}}}}"#
+            ),
+            "userInput" => {
+                format!(r#"{{"commandId":{command_id},"result":"OK","value":"0501234567"}}"#)
+            }
+            "userSelection" => {
+                format!(r#"{{"commandId":{command_id},"result":"OK","selectedId":"1"}}"#)
+            }
+            "captureSignature" => {
+                format!(r#"{{"commandId":{command_id},"result":"OK","signature":"0x89504e47"}}"#)
+            }
+            _ => "null".into(), // showQR, uploadLogs, reboot, restart
+        })
+    }
+}
+
+/// `getTransaction`'s answer with the stored transaction as it was first written.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Found<'a> {
+    transaction_result: ResultCode<'a>,
+    transaction: RawJson<'a>,
+}
+
+/// A request copied out of the device's queue.
+struct OwnedRequest {
+    reply_to: ReplyTo,
+    method: String,
+    params: Option<String>,
+}
+
+impl OwnedRequest {
+    fn of(request: &IncomingRequest<'_>) -> Self {
+        Self {
+            reply_to: request.reply_to,
+            method: request.method.to_string(),
+            params: request.params.map(|p| p.as_str().to_string()),
+        }
+    }
+}
+
+/// The transaction object of a completed payment, with receipts, as JSON text.
+fn transaction_json(
+    running: &Running,
+    transaction_id: &str,
+    status: TransactionStatus<'_>,
+) -> String {
+    let amount = format!("₪{}.{:02}", running.amount / 100, running.amount % 100);
+    let lines = [
+        ReceiptField {
+            id: Text::new("title"),
+            key: Text::new("חשבונית"),
+            value: Some(Text::new("העתק ללקוח")),
+        },
+        ReceiptField {
+            id: Text::new("amount"),
+            key: Text::new("סכום"),
+            value: Some(Text::new(&amount)),
+        },
+        ReceiptField {
+            id: Text::new("card"),
+            key: Text::new("כרטיס"),
+            value: Some(Text::new("ויזה 3303")),
+        },
+    ];
+    let t = Transaction {
+        transaction_status: Some(status),
+        transaction_time: Some(Text::new("2026-11-27T10:15:30+02:00")),
+        reference_id: Some(Text::new(&running.reference_id)),
+        terminal_id: Some(Text::new("0881234")),
+        app_version: Some(Text::new("1.8.2")),
+        transaction_type: Some(TransactionType::from_text(Text::new(
+            &running.transaction_type,
+        ))),
+        amount: Some(running.amount),
+        total_amount: Some(running.amount),
+        tip_amount: Some(0),
+        currency: Some(running.currency),
+        transaction_id: Some(Text::new(transaction_id)),
+        authorization_number: (status == TransactionStatus::Authorized)
+            .then_some(Text::new("0123456")),
+        rrn: Some(Text::new("123456789012    ")),
+        card_name: Some(Text::new("ויזה רגיל")),
+        masked_pan: Some(Text::new("458008XXXXXX3303")),
+        pan_suffix: Some(Text::new("3303")),
+        pan_entry_mode: Some(Text::new("EMV")),
+        brand_name: Some(Text::new("ויזה")),
+        card_holder_receipt: Some(Receipt::Built {
+            fields: &lines,
+            language: Some(Text::new("he")),
+            collect_signature: Some(false),
+            collect_telephone_no: None,
+        }),
+        ..Default::default()
+    };
+    serde_json::to_string(&t).unwrap_or_else(|_| "{}".into())
+}

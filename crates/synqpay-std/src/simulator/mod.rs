@@ -1,0 +1,174 @@
+//! A device simulator that behaves as the documents say the device does (spec/protocol.md §2):
+//! a TCP server, one client at a time (a new connection replaces the old one), no idle timeout,
+//! link Error frames for bad input, pairing with a code shown on its "screen", device states,
+//! transactions with events, and responses cached for a client that dropped.
+
+mod app;
+mod outcomes;
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
+pub use outcomes::Outcome;
+use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
+
+/// A running simulator; stops when dropped.
+pub struct Simulator {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    screen: Arc<Mutex<String>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Starts a simulator listening on `addr` (port 0: any free port) in a thread of its own.
+    pub fn start(addr: &str, config: SimulatorConfig) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let screen = Arc::new(Mutex::new(String::from("IDLE")));
+        let thread = {
+            let (stop, screen) = (stop.clone(), screen.clone());
+            std::thread::Builder::new()
+                .name("synqpay-simulator".into())
+                .spawn(move || serve(listener, config, &stop, &screen))?
+        };
+        Ok(Self {
+            addr,
+            stop,
+            screen,
+            thread: Some(thread),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// What the device's screen shows now, such as `PAIRING: code 123456`.
+    pub fn screen(&self) -> String {
+        self.screen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The pairing code on the screen, if one is shown.
+    pub fn pairing_code(&self) -> Option<String> {
+        self.screen()
+            .strip_prefix("PAIRING: code ")
+            .map(str::to_string)
+    }
+
+    /// Stops the simulator and waits for its thread.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Ours: a client is identified by its IP address (the only thing the device knows at connect
+/// time), so that a client that reconnects gets its cached responses.
+fn client_id(ip: IpAddr) -> ClientId {
+    let v6 = match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    };
+    ClientId(v6.octets())
+}
+
+/// The simulator's loop: accept (replacing the client), read, serve, tick, write.
+pub fn serve(
+    listener: TcpListener,
+    config: SimulatorConfig,
+    stop: &AtomicBool,
+    screen: &Mutex<String>,
+) {
+    let mut device = Device::new(
+        DeviceConfig::default(),
+        DeviceBuffers {
+            rx: vec![0u8; 8192],
+            tx: vec![0u8; 64 * 1024],
+            requests: vec![0u8; 16 * 1024],
+            cache: vec![0u8; 64 * 1024],
+        },
+    );
+    let mut app = App::new(config);
+    device.set_api_key(app.api_key());
+    let start = Instant::now();
+    let mut client: Option<TcpStream> = None;
+    let mut buf = [0u8; 4096];
+    while !stop.load(Ordering::Relaxed) {
+        let now = start.elapsed().as_millis() as u64;
+        let mut busy = false;
+        if let Ok((stream, peer)) = listener.accept() {
+            // One client at a time: the new connection replaces the old (spec/protocol.md §2).
+            let _ = stream.set_nonblocking(true);
+            let _ = stream.set_nodelay(true);
+            device.connect(now, client_id(peer.ip()));
+            client = Some(stream);
+            busy = true;
+        }
+        if let Some(stream) = &mut client {
+            match stream.read(&mut buf) {
+                Ok(0) => {
+                    device.disconnect(now);
+                    client = None;
+                }
+                Ok(n) => {
+                    device.handle_input(now, &buf[..n]);
+                    busy = true;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(_) => {
+                    device.disconnect(now);
+                    client = None;
+                }
+            }
+        }
+        app.serve(now, &mut device);
+        app.tick(now, &mut device);
+        device.handle_timeout(now);
+        // The screen changes before the answer leaves, as on the device.
+        if let Ok(mut shown) = screen.lock()
+            && *shown != app.screen
+        {
+            shown.clone_from(&app.screen);
+        }
+        if let Some(stream) = &mut client {
+            while let Some(bytes) = device.poll_transmit() {
+                match stream.write(bytes) {
+                    Ok(n) => {
+                        device.transmitted(now, n);
+                        busy = true;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(_) => {
+                        device.disconnect(now);
+                        client = None;
+                        break;
+                    }
+                }
+            }
+        }
+        if !busy {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
