@@ -1,0 +1,223 @@
+//! `synqpay`: talk to a Synqpay payment device, or to the built-in simulator.
+
+mod decode;
+mod demo;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use synqpay_link::ApiKey;
+use synqpay_rpc::{ReferenceId, StartTransaction, StartTransactionParams};
+use synqpay_std::{Client, ClientConfig, Simulator, SimulatorConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "synqpay",
+    version,
+    about = "Talk to a Synqpay payment device, or to the built-in simulator"
+)]
+struct Cli {
+    /// The device's address.
+    #[arg(long, global = true, default_value = "127.0.0.1:9000")]
+    host: String,
+    /// The API key from pairing (8 hex digits).
+    #[arg(long, global = true, env = "SYNQPAY_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the device simulator until interrupted.
+    Simulate {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:9000")]
+        listen: String,
+        /// The serial number `pair` must name.
+        #[arg(long, default_value = "244RKR528387")]
+        serial_number: String,
+        /// A fixed pairing code instead of a random one.
+        #[arg(long)]
+        otp: Option<String>,
+        /// Start already paired with this key.
+        #[arg(long = "device-api-key")]
+        device_api_key: Option<String>,
+    },
+    /// Pairs with the device; prints the API key alone on the last line.
+    Pair {
+        /// The device's serial number.
+        #[arg(long)]
+        serial_number: String,
+        /// The code on the device's screen (asked for when not given).
+        #[arg(long)]
+        otp: Option<String>,
+    },
+    /// Calls any method; prints the result as JSON.
+    Call {
+        /// The method, such as getStatus.
+        method: String,
+        /// The parameters as JSON.
+        params: Option<String>,
+    },
+    /// Runs a sale, showing its events; prints the final transaction as JSON.
+    Sale {
+        /// The amount in minor units (12550 = 125.50).
+        #[arg(long)]
+        amount: i64,
+        /// ISO 4217 numeric currency.
+        #[arg(long, default_value_t = 376)]
+        currency: u16,
+        /// The unique reference (generated when not given).
+        #[arg(long)]
+        reference_id: Option<String>,
+    },
+    /// Decodes a captured byte stream from stdin: one JSON object per frame or link error.
+    Decode {
+        /// The input is hex text rather than raw bytes.
+        #[arg(long)]
+        hex: bool,
+    },
+    /// Starts the simulator in-process and walks through pairing, a sale and its lookup.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(reason) => {
+            eprintln!("synqpay: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn key(text: &str) -> Result<ApiKey, String> {
+    ApiKey::from_hex(text).map_err(|e| format!("--api-key: {e}"))
+}
+
+fn connect(cli_host: &str, api_key: Option<&str>) -> Result<Client, String> {
+    let mut client =
+        Client::connect(cli_host, ClientConfig::default()).map_err(|e| e.to_string())?;
+    if let Some(k) = api_key {
+        client = client.with_api_key(key(k)?);
+    }
+    Ok(client)
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| json.to_string())
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Simulate {
+            listen,
+            serial_number,
+            otp,
+            device_api_key,
+        } => {
+            let api_key = device_api_key.as_deref().map(key).transpose()?;
+            let config = SimulatorConfig {
+                serial_number,
+                otp,
+                api_key,
+                ..Default::default()
+            };
+            let sim = Simulator::start(&listen, config)
+                .map_err(|e| format!("listen on {listen}: {e}"))?;
+            println!("simulator listening on {}", sim.addr());
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
+        Command::Pair { serial_number, otp } => {
+            let mut client = connect(&cli.host, None)?;
+            client.pair(&serial_number).map_err(|e| e.to_string())?;
+            let otp = match otp {
+                Some(otp) => otp,
+                None => {
+                    eprint!("code on the device's screen: ");
+                    let _ = std::io::stderr().flush();
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
+                    line.trim().to_string()
+                }
+            };
+            let key = client.authenticate(&otp).map_err(|e| e.to_string())?;
+            let hex = key.expose_hex();
+            println!("{}", String::from_utf8_lossy(&hex));
+            Ok(())
+        }
+        Command::Call { method, params } => {
+            let mut client = connect(&cli.host, cli.api_key.as_deref())?;
+            let reply = client
+                .call_raw(&method, params.as_deref())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                pretty(&reply.result_json().map_err(|e| e.to_string())?)
+            );
+            Ok(())
+        }
+        Command::Sale {
+            amount,
+            currency,
+            reference_id,
+        } => {
+            let mut client = connect(&cli.host, cli.api_key.as_deref())?;
+            let reference_text = reference_id.unwrap_or_else(|| {
+                let secs = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis());
+                format!("cli-{secs}")
+            });
+            let reference =
+                ReferenceId::new(&reference_text).map_err(|e| format!("--reference-id: {e}"))?;
+            let terminal = std::io::stderr().is_terminal();
+            let mut on_event = |params: &str| {
+                let kind = serde_json::from_str::<serde_json::Value>(params)
+                    .ok()
+                    .and_then(|v| v["type"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| params.to_string());
+                if terminal {
+                    eprint!("\r\x1b[2K… {kind}");
+                } else {
+                    eprintln!("event: {kind}");
+                }
+            };
+            let reply = client
+                .start_transaction(
+                    &StartTransactionParams::sale(reference, amount, currency),
+                    &mut on_event,
+                )
+                .map_err(|e| e.to_string())?;
+            if terminal {
+                eprintln!();
+            }
+            let result = reply
+                .result::<StartTransaction>()
+                .map_err(|e| e.to_string())?;
+            let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
+            println!("{}", pretty(&json));
+            match result.is_charged() {
+                Some(true) => Ok(()),
+                Some(false) => Err(format!("declined ({})", result.result)),
+                None => Err(format!(
+                    "outcome unknown ({}): look up referenceId {reference_text}",
+                    result.result
+                )),
+            }
+        }
+        Command::Decode { hex } => decode::run(hex),
+        Command::Demo => demo::run(),
+    }
+}

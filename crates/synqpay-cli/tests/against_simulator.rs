@@ -1,0 +1,271 @@
+//! The `synqpay` command and the client library against the simulator run as its own process on
+//! loopback, on an ephemeral port.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use synqpay_rpc::{ReferenceId, StartTransaction, StartTransactionParams};
+use synqpay_std::{Client, ClientConfig, Error};
+
+const BIN: &str = env!("CARGO_BIN_EXE_synqpay");
+const SERIAL: &str = "244RKR528387";
+const KEY: &str = "1234abcd";
+
+/// A simulator process, killed when dropped.
+struct Sim {
+    child: Child,
+    addr: String,
+}
+
+impl Sim {
+    fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["simulate", "--listen", "127.0.0.1:0", "--otp", "123456"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the simulator starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("simulator listening on ")
+            .expect("its address")
+            .to_string();
+        Sim { child, addr }
+    }
+
+    fn paired() -> Self {
+        Self::start(&["--device-api-key", KEY])
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--host")
+            .arg(&self.addr)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn pairing_prints_the_key_alone_on_the_last_line() {
+    let sim = Sim::start(&[]);
+    let out = sim.run(&["pair", "--serial-number", SERIAL, "--otp", "123456"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let key = stdout(&out).lines().last().unwrap().to_string();
+    assert_eq!(key.len(), 8);
+    assert!(key.chars().all(|c| c.is_ascii_hexdigit()));
+    // The key works.
+    let out = sim.run(&["--api-key", &key, "call", "getStatus"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"IDLE\""));
+}
+
+#[test]
+fn a_wrong_code_and_a_wrong_serial_are_refused() {
+    let sim = Sim::start(&[]);
+    let out = sim.run(&["pair", "--serial-number", SERIAL, "--otp", "000000"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("InvalidParams"), "{}", stderr(&out));
+    let out = sim.run(&["pair", "--serial-number", "NOT-THIS-ONE", "--otp", "123456"]);
+    assert!(!out.status.success());
+    assert_eq!(stderr(&out).lines().count(), 1, "a one-line reason");
+}
+
+#[test]
+fn a_wrong_key_is_a_link_error_by_name() {
+    let sim = Sim::paired();
+    let out = sim.run(&["--api-key", "deadbeef", "call", "getStatus"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("NOT_AUTHENTICATED"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_method_answers() {
+    let sim = Sim::paired();
+    for (method, params) in [
+        ("getStatus", None),
+        ("getDeviceInfo", None),
+        ("getTerminalStatus", None),
+        ("getBatchFileStatus", None),
+        ("getConfig", None),
+        ("setConfig", Some(r#"{"config":{"cachedResponses":true}}"#)),
+        ("settlement", Some(r#"{"host":"SHVA"}"#)),
+        (
+            "getSettlement",
+            Some(r#"{"lookupMethod":"LAST_SETTLEMENT"}"#),
+        ),
+        ("querySettlements", Some(r#"{"queryParams":{}}"#)),
+        ("readCard", Some(r#"{"commandId":"c1","readMagCard":true}"#)),
+        (
+            "userInput",
+            Some(r#"{"commandId":"c2","inputType":"NUMERIC"}"#),
+        ),
+        (
+            "userSelection",
+            Some(r#"{"commandId":"c3","options":[{"id":"1","label":"כן"}]}"#),
+        ),
+        ("showQR", Some(r#"{"commandId":"c4","qrData":"x"}"#)),
+        (
+            "captureSignature",
+            Some(r#"{"commandId":"c5","mimeType":"image/png"}"#),
+        ),
+        ("uploadLogs", None),
+        ("reboot", None),
+        ("restart", None),
+    ] {
+        let mut args = vec!["--api-key", KEY, "call", method];
+        args.extend(params);
+        let out = sim.run(&args);
+        assert!(out.status.success(), "{method}: {}", stderr(&out));
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&stdout(&out)).is_ok(),
+            "{method}: {}",
+            stdout(&out)
+        );
+    }
+    // Documented refusals come back as errors with their names.
+    let out = sim.run(&["--api-key", KEY, "call", "deposit", r#"{"host":"SHVA"}"#]);
+    assert!(
+        !out.status.success()
+            && stderr(&out).contains("IllegalRequest")
+            && stderr(&out).contains("NO_GATEWAY")
+    );
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "call",
+        "getTransaction",
+        r#"{"lookupMethod":"REF_ID","lookupValue":"none"}"#,
+    ]);
+    assert!(!out.status.success() && stderr(&out).contains("TransactionNotFound"));
+    let out = sim.run(&["--api-key", KEY, "call", "noSuchMethod"]);
+    assert!(!out.status.success() && stderr(&out).contains("MethodNotFound"));
+}
+
+#[test]
+fn a_sale_prints_the_transaction_and_outcomes_follow_the_amount() {
+    let sim = Sim::paired();
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "sale",
+        "--amount",
+        "12550",
+        "--reference-id",
+        "cli-1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["transaction"]["transactionStatus"], "AUTHORIZED");
+    assert_eq!(json["transaction"]["cardName"], "ויזה רגיל");
+    assert!(
+        stderr(&out).contains("CARD_DETECTED"),
+        "events shown: {}",
+        stderr(&out)
+    );
+    // Declined: exit non-zero with the reason.
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "sale",
+        "--amount",
+        "1001",
+        "--reference-id",
+        "cli-2",
+    ]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("declined"),
+        "{}",
+        stderr(&out)
+    );
+    // The same referenceId again: 303, never a second charge.
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "sale",
+        "--amount",
+        "12550",
+        "--reference-id",
+        "cli-1",
+    ]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("TransactionAlreadyExist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_client_cut_off_mid_sale_gets_its_result_after_reconnecting() {
+    let sim = Sim::paired();
+    let addr = sim.addr.clone();
+    let sale = std::thread::spawn(move || {
+        let mut client = Client::connect(&addr, ClientConfig::default())
+            .unwrap()
+            .with_api_key("1234abcd".parse().unwrap());
+        let reference = ReferenceId::new("cut-1").unwrap();
+        let mut events = 0;
+        let reply = client.start_transaction(
+            &StartTransactionParams::sale(reference, 12550, 376),
+            &mut |_| events += 1,
+        )?;
+        Ok::<_, Error>(reply.result::<StartTransaction>()?.is_charged())
+    });
+    // Another connection takes over in mid-sale, which closes the first one.
+    std::thread::sleep(Duration::from_millis(400));
+    let intruder = std::net::TcpStream::connect(&sim.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    drop(intruder);
+    assert_eq!(sale.join().unwrap().unwrap(), Some(true));
+}
+
+#[test]
+fn decode_prints_frames_and_errors_with_the_vector_names() {
+    let mut child = Command::new(BIN)
+        .args(["decode", "--hex"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"020403 020503 02060503 0209")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["type"], "keepalive");
+    assert_eq!(lines[1]["type"], "ack");
+    assert_eq!(lines[2]["code"], "not_authenticated");
+    assert_eq!(lines[3]["error"], "invalid_msg_type");
+}
