@@ -4,12 +4,14 @@ mod decode;
 mod demo;
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use synqpay_link::ApiKey;
 use synqpay_rpc::{ReferenceId, StartTransaction, StartTransactionParams};
+use synqpay_std::tls::{TestCa, Verification};
 use synqpay_std::{Client, ClientConfig, Simulator, SimulatorConfig};
 
 #[derive(Parser)]
@@ -25,6 +27,16 @@ struct Cli {
     /// The API key from pairing (8 hex digits).
     #[arg(long, global = true, env = "SYNQPAY_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
+    /// Connect over TLS (the device's port 9443), verifying the device.
+    #[arg(long, global = true)]
+    tls: bool,
+    /// With --tls: trust the CA certificates in this PEM file (default: the Synqpay root, pinned).
+    #[arg(long, global = true, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// With --tls: do not verify the device at all. Anyone on the network can then read and
+    /// change payments.
+    #[arg(long, global = true, conflicts_with = "ca")]
+    insecure: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +57,12 @@ enum Command {
         /// Start already paired with this key.
         #[arg(long = "device-api-key")]
         device_api_key: Option<String>,
+        /// Also listen for TLS here (TLS 1.3 and 1.2, P-256, from a generated test CA).
+        #[arg(long)]
+        tls_listen: Option<String>,
+        /// Write the test CA's certificate (PEM) here, for clients to trust.
+        #[arg(long, value_name = "FILE", requires = "tls_listen")]
+        ca_out: Option<PathBuf>,
     },
     /// Pairs with the device; prints the API key alone on the last line.
     Pair {
@@ -99,9 +117,37 @@ fn key(text: &str) -> Result<ApiKey, String> {
     ApiKey::from_hex(text).map_err(|e| format!("--api-key: {e}"))
 }
 
-fn connect(cli_host: &str, api_key: Option<&str>) -> Result<Client, String> {
-    let mut client =
-        Client::connect(cli_host, ClientConfig::default()).map_err(|e| e.to_string())?;
+/// How to reach the device, from the global options.
+struct Target {
+    host: String,
+    tls: Option<Verification>,
+}
+
+impl Target {
+    fn of(cli: &Cli) -> Result<Self, String> {
+        let tls = match (cli.tls, &cli.ca, cli.insecure) {
+            (false, None, false) => None,
+            (false, _, _) => return Err("--ca and --insecure go with --tls".into()),
+            (true, Some(file), _) => Some(Verification::CaPem(
+                std::fs::read(file).map_err(|e| format!("--ca {}: {e}", file.display()))?,
+            )),
+            (true, None, true) => Some(Verification::DangerousNoVerification),
+            (true, None, false) => Some(Verification::default()),
+        };
+        Ok(Self {
+            host: cli.host.clone(),
+            tls,
+        })
+    }
+}
+
+fn connect(target: &Target, api_key: Option<&str>) -> Result<Client, String> {
+    let config = ClientConfig::default();
+    let client = match &target.tls {
+        None => Client::connect(&target.host, config),
+        Some(verification) => Client::connect_tls(&target.host, config, verification),
+    };
+    let mut client = client.map_err(|e| e.to_string())?;
     if let Some(k) = api_key {
         client = client.with_api_key(key(k)?);
     }
@@ -115,12 +161,15 @@ fn pretty(json: &str) -> String {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    let target = Target::of(&cli)?;
     match cli.command {
         Command::Simulate {
             listen,
             serial_number,
             otp,
             device_api_key,
+            tls_listen,
+            ca_out,
         } => {
             let api_key = device_api_key.as_deref().map(key).transpose()?;
             let config = SimulatorConfig {
@@ -129,15 +178,28 @@ fn run(cli: Cli) -> Result<(), String> {
                 api_key,
                 ..Default::default()
             };
-            let sim = Simulator::start(&listen, config)
-                .map_err(|e| format!("listen on {listen}: {e}"))?;
+            let sim = match tls_listen {
+                None => Simulator::start(&listen, config),
+                Some(tls_listen) => {
+                    let ca = TestCa::generate()?;
+                    if let Some(file) = &ca_out {
+                        std::fs::write(file, &ca.ca_pem)
+                            .map_err(|e| format!("--ca-out {}: {e}", file.display()))?;
+                    }
+                    Simulator::start_with_tls(&listen, &tls_listen, config, &ca)
+                }
+            }
+            .map_err(|e| format!("listen on {listen}: {e}"))?;
             println!("simulator listening on {}", sim.addr());
+            if let Some(tls_addr) = sim.tls_addr() {
+                println!("simulator listening for TLS on {tls_addr}");
+            }
             loop {
                 std::thread::sleep(Duration::from_secs(3600));
             }
         }
         Command::Pair { serial_number, otp } => {
-            let mut client = connect(&cli.host, None)?;
+            let mut client = connect(&target, None)?;
             client.pair(&serial_number).map_err(|e| e.to_string())?;
             let otp = match otp {
                 Some(otp) => otp,
@@ -158,7 +220,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Call { method, params } => {
-            let mut client = connect(&cli.host, cli.api_key.as_deref())?;
+            let mut client = connect(&target, cli.api_key.as_deref())?;
             let reply = client
                 .call_raw(&method, params.as_deref())
                 .map_err(|e| e.to_string())?;
@@ -173,7 +235,7 @@ fn run(cli: Cli) -> Result<(), String> {
             currency,
             reference_id,
         } => {
-            let mut client = connect(&cli.host, cli.api_key.as_deref())?;
+            let mut client = connect(&target, cli.api_key.as_deref())?;
             let reference_text = reference_id.unwrap_or_else(|| {
                 let secs = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)

@@ -269,3 +269,72 @@ fn decode_prints_frames_and_errors_with_the_vector_names() {
     assert_eq!(lines[2]["code"], "not_authenticated");
     assert_eq!(lines[3]["error"], "invalid_msg_type");
 }
+
+/// A simulator with TLS too; returns it with its TLS address and the CA file it wrote.
+fn tls_sim(dir: &std::path::Path) -> (Child, String, String) {
+    let ca = dir.join("ca.pem").to_string_lossy().into_owned();
+    let mut child = Command::new(BIN)
+        .args([
+            "simulate",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-listen",
+            "127.0.0.1:0",
+            "--ca-out",
+            &ca,
+        ])
+        .args(["--device-api-key", KEY])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _plain = lines.next().unwrap().unwrap();
+    let tls = lines.next().unwrap().unwrap();
+    let addr = tls
+        .strip_prefix("simulator listening for TLS on ")
+        .unwrap()
+        .to_string();
+    (child, addr, ca)
+}
+
+#[test]
+fn tls_with_the_generated_ca_a_wrong_ca_and_insecure() {
+    let dir = std::env::temp_dir().join(format!("synqpay-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut child, addr, ca) = tls_sim(&dir);
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["--host", &addr, "--api-key", KEY])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let out = run(&["--tls", "--ca", &ca, "call", "getStatus"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("IDLE"));
+
+    // A CA that did not issue the device's certificate: refused.
+    std::fs::create_dir_all(dir.join("other")).unwrap();
+    let (mut other, _, other_ca) = tls_sim(&dir.join("other"));
+    let out = run(&["--tls", "--ca", &other_ca, "call", "getStatus"]);
+    assert!(!out.status.success(), "a wrong CA must be refused");
+    assert!(
+        stderr(&out).to_lowercase().contains("certificate"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Verification on by default: the Synqpay root is pinned, which the simulator does not have.
+    let out = run(&["--tls", "call", "getStatus"]);
+    assert!(!out.status.success());
+
+    let out = run(&["--tls", "--insecure", "call", "getStatus"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    for c in [&mut child, &mut other] {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,8 +5,10 @@
 use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rustls::pki_types::ServerName;
 use synqpay_link::{ApiKey, ErrorCode};
 use synqpay_rpc::{
     Authenticate, Message, Method, NoParams, RawJson, ReferenceId, RequestId, RpcErrorCode,
@@ -15,6 +17,9 @@ use synqpay_rpc::{
 use synqpay_session::{
     CallError, ClientBuffers, ClientConfig, ClientEvent, Connected, Failure, SendError,
 };
+
+use crate::tls::{self, Verification};
+use crate::transport::Transport;
 
 type Session = synqpay_session::Client<Vec<u8>, 8>;
 
@@ -133,10 +138,11 @@ fn rpc_error(e: &synqpay_rpc::RpcError<'_>) -> Error {
     }
 }
 
-/// A blocking Synqpay client over TCP (port 9000).
+/// A blocking Synqpay client over TCP (port 9000) or TLS (port 9443).
 pub struct Client {
     addr: String,
-    stream: Option<TcpStream>,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    stream: Option<Transport<rustls::ClientConnection>>,
     session: Session,
     start: Instant,
 }
@@ -144,6 +150,25 @@ pub struct Client {
 impl Client {
     /// Connects to `addr` (`host:port`), without a key yet.
     pub fn connect(addr: &str, config: ClientConfig) -> Result<Self, Error> {
+        Self::open(addr, config, None)
+    }
+
+    /// Connects to `addr` over TLS, verifying the device as `verification` says (by default,
+    /// [`Verification::default`]: the Synqpay root, pinned).
+    pub fn connect_tls(
+        addr: &str,
+        config: ClientConfig,
+        verification: &Verification,
+    ) -> Result<Self, Error> {
+        let tls = tls::client_config(verification).map_err(Error::Config)?;
+        Self::open(addr, config, Some(tls))
+    }
+
+    fn open(
+        addr: &str,
+        config: ClientConfig,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, Error> {
         let buffers = ClientBuffers {
             rx: vec![0u8; 64 * 1024],
             tx: vec![0u8; 16 * 1024],
@@ -151,6 +176,7 @@ impl Client {
         };
         let mut client = Self {
             addr: addr.to_string(),
+            tls,
             stream: None,
             session: Session::new(config, buffers),
             start: Instant::now(),
@@ -189,8 +215,41 @@ impl Client {
         let stream =
             TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(Error::Connection)?;
         stream.set_nodelay(true).map_err(Error::Connection)?;
-        self.stream = Some(stream);
+        self.stream = Some(match &self.tls {
+            None => Transport::Plain(stream),
+            Some(config) => Transport::Tls(Box::new(self.handshake(config.clone(), stream)?)),
+        });
         Ok(self.session.connect(self.now()))
+    }
+
+    /// The TLS handshake, now, so that an untrusted device is refused at connect.
+    fn handshake(
+        &self,
+        config: Arc<rustls::ClientConfig>,
+        stream: TcpStream,
+    ) -> Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>, Error> {
+        let host = self
+            .addr
+            .rsplit_once(':')
+            .map_or(self.addr.as_str(), |(h, _)| h);
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let name = ServerName::try_from(host.clone())
+            .map_err(|e| Error::Config(format!("server name {host}: {e}")))?;
+        let conn = rustls::ClientConnection::new(config, name)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let mut tls = rustls::StreamOwned::new(conn, stream);
+        tls.sock
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .map_err(Error::Connection)?;
+        while tls.conn.is_handshaking() {
+            tls.conn
+                .complete_io(&mut tls.sock)
+                .map_err(Error::Connection)?;
+        }
+        Ok(tls)
     }
 
     /// Calls method `M` and waits for its answer.
@@ -285,6 +344,7 @@ impl Client {
         let wait = Duration::from_millis(next.saturating_sub(now).clamp(1, 1000));
         if let Some(stream) = &mut self.stream {
             stream
+                .tcp()
                 .set_read_timeout(Some(wait))
                 .map_err(Error::Connection)?;
             let mut buf = [0u8; 8192];
@@ -370,7 +430,7 @@ impl Client {
                 }
             }
         }
-        Ok(())
+        stream.flush().map_err(Error::Connection)
     }
 
     /// `getStatus`, for a quick check.

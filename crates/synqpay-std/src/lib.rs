@@ -4,6 +4,8 @@
 
 mod client;
 pub mod simulator;
+pub mod tls;
+mod transport;
 
 pub use client::{Client, Error, Reply};
 pub use simulator::{Simulator, SimulatorConfig};

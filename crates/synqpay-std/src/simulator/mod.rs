@@ -15,11 +15,16 @@ use std::time::{Duration, Instant};
 
 pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
 pub use outcomes::Outcome;
+
+use crate::tls::TestCa;
+use crate::transport::Transport;
 use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
 
 /// A running simulator; stops when dropped.
 pub struct Simulator {
     addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
+    ca_pem: Option<String>,
     stop: Arc<AtomicBool>,
     screen: Arc<Mutex<String>>,
     thread: Option<JoinHandle<()>>,
@@ -28,19 +33,54 @@ pub struct Simulator {
 impl Simulator {
     /// Starts a simulator listening on `addr` (port 0: any free port) in a thread of its own.
     pub fn start(addr: &str, config: SimulatorConfig) -> io::Result<Self> {
+        Self::start_inner(addr, None, config)
+    }
+
+    /// Starts a simulator that also listens for TLS on `tls_addr` (TLS 1.3 and 1.2, a P-256
+    /// certificate issued by `ca`, a test CA generated with [`TestCa::generate`]).
+    pub fn start_with_tls(
+        addr: &str,
+        tls_addr: &str,
+        config: SimulatorConfig,
+        ca: &TestCa,
+    ) -> io::Result<Self> {
+        let mut sim = Self::start_inner(addr, Some((tls_addr, ca.server.clone())), config)?;
+        sim.ca_pem = Some(ca.ca_pem.clone());
+        Ok(sim)
+    }
+
+    fn start_inner(
+        addr: &str,
+        tls: Option<(&str, Arc<rustls::ServerConfig>)>,
+        config: SimulatorConfig,
+    ) -> io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let tls = match tls {
+            Some((tls_addr, server)) => {
+                let l = TcpListener::bind(tls_addr)?;
+                l.set_nonblocking(true)?;
+                Some((l, server))
+            }
+            None => None,
+        };
+        let tls_addr = match &tls {
+            Some((l, _)) => Some(l.local_addr()?),
+            None => None,
+        };
         let stop = Arc::new(AtomicBool::new(false));
         let screen = Arc::new(Mutex::new(String::from("IDLE")));
         let thread = {
             let (stop, screen) = (stop.clone(), screen.clone());
             std::thread::Builder::new()
                 .name("synqpay-simulator".into())
-                .spawn(move || serve(listener, config, &stop, &screen))?
+                .spawn(move || serve(listener, tls, config, &stop, &screen))?
         };
         Ok(Self {
             addr,
+            tls_addr,
+            ca_pem: None,
             stop,
             screen,
             thread: Some(thread),
@@ -50,6 +90,16 @@ impl Simulator {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address it listens on for TLS, if it does.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
+    }
+
+    /// The test CA's certificate (PEM) that clients trust, when TLS is on.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// What the device's screen shows now, such as `PAIRING: code 123456`.
@@ -93,9 +143,23 @@ fn client_id(ip: IpAddr) -> ClientId {
     ClientId(v6.octets())
 }
 
+/// A new connection on the plain or the TLS listener, with the TLS configuration for the latter.
+fn accept(
+    plain: &TcpListener,
+    tls: Option<&(TcpListener, Arc<rustls::ServerConfig>)>,
+) -> Option<(TcpStream, SocketAddr, Option<Arc<rustls::ServerConfig>>)> {
+    if let Ok((stream, peer)) = plain.accept() {
+        return Some((stream, peer, None));
+    }
+    let (listener, config) = tls?;
+    let (stream, peer) = listener.accept().ok()?;
+    Some((stream, peer, Some(config.clone())))
+}
+
 /// The simulator's loop: accept (replacing the client), read, serve, tick, write.
 pub fn serve(
     listener: TcpListener,
+    tls: Option<(TcpListener, Arc<rustls::ServerConfig>)>,
     config: SimulatorConfig,
     stop: &AtomicBool,
     screen: &Mutex<String>,
@@ -112,17 +176,25 @@ pub fn serve(
     let mut app = App::new(config);
     device.set_api_key(app.api_key());
     let start = Instant::now();
-    let mut client: Option<TcpStream> = None;
+    let mut client: Option<Transport<rustls::ServerConnection>> = None;
     let mut buf = [0u8; 4096];
     while !stop.load(Ordering::Relaxed) {
         let now = start.elapsed().as_millis() as u64;
         let mut busy = false;
-        if let Ok((stream, peer)) = listener.accept() {
+        if let Some((stream, peer, secure)) = accept(&listener, tls.as_ref()) {
             // One client at a time: the new connection replaces the old (spec/protocol.md §2).
             let _ = stream.set_nonblocking(true);
             let _ = stream.set_nodelay(true);
-            device.connect(now, client_id(peer.ip()));
-            client = Some(stream);
+            let transport = match secure {
+                None => Some(Transport::Plain(stream)),
+                Some(config) => rustls::ServerConnection::new(config)
+                    .ok()
+                    .map(|conn| Transport::Tls(Box::new(rustls::StreamOwned::new(conn, stream)))),
+            };
+            if transport.is_some() {
+                device.connect(now, client_id(peer.ip()));
+                client = transport;
+            }
             busy = true;
         }
         if let Some(stream) = &mut client {
@@ -166,6 +238,14 @@ pub fn serve(
                     }
                 }
             }
+        }
+        // TLS keeps written records until the socket takes them.
+        if let Some(stream) = &mut client
+            && let Err(e) = stream.flush()
+            && e.kind() != ErrorKind::WouldBlock
+        {
+            device.disconnect(now);
+            client = None;
         }
         if !busy {
             std::thread::sleep(Duration::from_millis(1));

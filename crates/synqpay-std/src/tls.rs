@@ -1,0 +1,256 @@
+//! TLS on port 9443 (spec/protocol.md §2): the client's verification, on by default, and the
+//! simulator's test CA.
+//!
+//! The device's certificate chains to the self-signed "Synqpay Root CA" (doc), whose PEM is not
+//! public; its SHA-256 fingerprint is ([`SYNQPAY_ROOT_SHA256`], field). So a client trusts a CA
+//! file, or pins the root by fingerprint; turning verification off takes
+//! [`Verification::DangerousNoVerification`], named so that nobody picks it by accident (ours).
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, ring};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+/// The SHA-256 fingerprint of the Synqpay Root CA (spec/protocol.md §2, field).
+pub const SYNQPAY_ROOT_SHA256: [u8; 32] = [
+    0x61, 0xAA, 0x67, 0xE7, 0x0D, 0x4B, 0xC5, 0x4A, 0x25, 0x31, 0xE1, 0xE4, 0x40, 0x16, 0x87, 0xC0,
+    0xB1, 0xD9, 0x61, 0x0D, 0xEC, 0x16, 0xE2, 0x49, 0xAF, 0xF3, 0xF4, 0x12, 0x3A, 0xD1, 0x1D, 0x5C,
+];
+
+/// How a client decides to trust the device.
+#[derive(Debug, Clone)]
+pub enum Verification {
+    /// Trust the CAs in this PEM text (a file's contents).
+    CaPem(Vec<u8>),
+    /// Trust the root whose SHA-256 fingerprint this is, when the device presents it in its chain.
+    PinnedRoot([u8; 32]),
+    /// No verification at all: anyone on the network can read and change the payments.
+    DangerousNoVerification,
+}
+
+impl Default for Verification {
+    /// The Synqpay root, pinned.
+    fn default() -> Self {
+        Verification::PinnedRoot(SYNQPAY_ROOT_SHA256)
+    }
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(ring::default_provider())
+}
+
+/// The rustls client configuration for `verification` (TLS 1.3 and 1.2).
+pub fn client_config(verification: &Verification) -> Result<Arc<rustls::ClientConfig>, String> {
+    let builder = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let config = match verification {
+        Verification::CaPem(pem) => {
+            let mut roots = RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                roots
+                    .add(cert.map_err(|e| format!("CA file: {e}"))?)
+                    .map_err(|e| format!("CA file: {e}"))?;
+            }
+            if roots.is_empty() {
+                return Err("CA file: no certificate in it".into());
+            }
+            builder.with_root_certificates(roots).with_no_client_auth()
+        }
+        Verification::PinnedRoot(pin) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Pinned {
+                pin: *pin,
+                provider: provider(),
+            }))
+            .with_no_client_auth(),
+        Verification::DangerousNoVerification => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerification(provider())))
+            .with_no_client_auth(),
+    };
+    Ok(Arc::new(config))
+}
+
+fn sha256(der: &[u8]) -> [u8; 32] {
+    let digest = ::ring::digest::digest(&::ring::digest::SHA256, der);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
+/// Verifies the chain against the pinned root, which the device must present in its chain.
+#[derive(Debug)]
+struct Pinned {
+    pin: [u8; 32],
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Pinned {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let root = intermediates.iter().find(|c| sha256(c) == self.pin).ok_or(
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        )?;
+        let mut roots = RootCertStore::empty();
+        roots.add(root.clone().into_owned()).map_err(|_| {
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding)
+        })?;
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            self.provider.clone(),
+        )
+        .build()
+        .map_err(|e| rustls::Error::General(e.to_string()))?;
+        verifier.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// Accepts any certificate; the handshake's signatures are still checked.
+#[derive(Debug)]
+struct NoVerification(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The simulator's test CA and the device certificate it issues: P-256 ECDSA, as embedded-tls
+/// clients need; the server offers TLS 1.3 and 1.2.
+pub struct TestCa {
+    /// The CA certificate, PEM: what clients trust (`--ca-out` writes it).
+    pub ca_pem: String,
+    /// The CA certificate's SHA-256 fingerprint, for pinning.
+    pub ca_sha256: [u8; 32],
+    /// The server configuration presenting the device certificate and the CA.
+    pub server: Arc<rustls::ServerConfig>,
+}
+
+impl TestCa {
+    /// Generates a CA named "Synqpay Simulator Root CA" and a device certificate for
+    /// 127.0.0.1, ::1 and localhost.
+    pub fn generate() -> Result<Self, String> {
+        let e = |e: rcgen::Error| e.to_string();
+        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(e)?;
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(e)?;
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Synqpay Simulator Root CA");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let ca = ca_params.self_signed(&ca_key).map_err(e)?;
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+
+        let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(e)?;
+        let mut leaf_params = rcgen::CertificateParams::new(vec![
+            "localhost".into(),
+            "127.0.0.1".into(),
+            "::1".into(),
+        ])
+        .map_err(e)?;
+        leaf_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Synqpay Simulator");
+        let leaf = leaf_params.signed_by(&leaf_key, &issuer).map_err(e)?;
+
+        let chain = vec![leaf.der().clone(), ca.der().clone()];
+        let key = PrivateKeyDer::try_from(leaf_key.serialize_der()).map_err(|e| e.to_string())?;
+        let server = rustls::ServerConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            ca_pem: ca.pem(),
+            ca_sha256: sha256(ca.der()),
+            server: Arc::new(server),
+        })
+    }
+}
