@@ -9,7 +9,7 @@ mod outcomes;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -143,20 +143,33 @@ fn client_id(ip: IpAddr) -> ClientId {
     ClientId(v6.octets())
 }
 
-/// A new connection on the plain or the TLS listener, with the TLS configuration for the latter.
-fn accept(
-    plain: &TcpListener,
-    tls: Option<&(TcpListener, Arc<rustls::ServerConfig>)>,
-) -> Option<(TcpStream, SocketAddr, Option<Arc<rustls::ServerConfig>>)> {
-    if let Ok((stream, peer)) = plain.accept() {
-        return Some((stream, peer, None));
+/// A new connection: the stream, the peer, and the TLS configuration if it came on the TLS port.
+type Incoming = (TcpStream, SocketAddr, Option<Arc<rustls::ServerConfig>>);
+
+/// Accepts on `listener` until `stop`, handing connections to the device loop.
+fn acceptor(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    out: mpsc::Sender<Incoming>,
+    stop: Arc<AtomicBool>,
+) {
+    while !stop.load(Ordering::Relaxed) {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                if out.send((stream, peer, tls.clone())).is_err() {
+                    return;
+                }
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
     }
-    let (listener, config) = tls?;
-    let (stream, peer) = listener.accept().ok()?;
-    Some((stream, peer, Some(config.clone())))
 }
 
-/// The simulator's loop: accept (replacing the client), read, serve, tick, write.
+/// The longest the loop waits for input before it moves transactions on.
+const TICK: Duration = Duration::from_millis(5);
+
+/// The simulator's loop: accept (replacing the client), read, serve, tick, write. Reads block
+/// until bytes arrive (or a tick passes), so an answer leaves as soon as its request is in.
 pub fn serve(
     listener: TcpListener,
     tls: Option<(TcpListener, Arc<rustls::ServerConfig>)>,
@@ -176,14 +189,25 @@ pub fn serve(
     let mut app = App::new(config);
     device.set_api_key(app.api_key());
     let start = Instant::now();
+    let (to_loop, incoming) = mpsc::channel();
+    let stop_all = Arc::new(AtomicBool::new(false));
+    let mut acceptors = Vec::new();
+    for (l, secure) in std::iter::once((listener, None)).chain(tls.map(|(l, c)| (l, Some(c)))) {
+        let (out, stop) = (to_loop.clone(), stop_all.clone());
+        acceptors.push(std::thread::spawn(move || acceptor(l, secure, out, stop)));
+    }
     let mut client: Option<Transport<rustls::ServerConnection>> = None;
-    let mut buf = [0u8; 4096];
+    let mut buf = [0u8; 16 * 1024];
     while !stop.load(Ordering::Relaxed) {
+        let next = if client.is_some() {
+            incoming.try_recv().ok()
+        } else {
+            incoming.recv_timeout(TICK).ok()
+        };
         let now = start.elapsed().as_millis() as u64;
-        let mut busy = false;
-        if let Some((stream, peer, secure)) = accept(&listener, tls.as_ref()) {
+        if let Some((stream, peer, secure)) = next {
             // One client at a time: the new connection replaces the old (spec/protocol.md §2).
-            let _ = stream.set_nonblocking(true);
+            let _ = stream.set_nonblocking(false);
             let _ = stream.set_nodelay(true);
             let transport = match secure {
                 None => Some(Transport::Plain(stream)),
@@ -195,25 +219,23 @@ pub fn serve(
                 device.connect(now, client_id(peer.ip()));
                 client = transport;
             }
-            busy = true;
         }
         if let Some(stream) = &mut client {
+            let _ = stream.tcp().set_read_timeout(Some(TICK));
             match stream.read(&mut buf) {
                 Ok(0) => {
                     device.disconnect(now);
                     client = None;
                 }
-                Ok(n) => {
-                    device.handle_input(now, &buf[..n]);
-                    busy = true;
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Ok(n) => device.handle_input(start.elapsed().as_millis() as u64, &buf[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(_) => {
                     device.disconnect(now);
                     client = None;
                 }
             }
         }
+        let now = start.elapsed().as_millis() as u64;
         app.serve(now, &mut device);
         app.tick(now, &mut device);
         device.handle_timeout(now);
@@ -224,31 +246,32 @@ pub fn serve(
             shown.clone_from(&app.screen);
         }
         if let Some(stream) = &mut client {
+            let mut failed = false;
             while let Some(bytes) = device.poll_transmit() {
                 match stream.write(bytes) {
-                    Ok(n) => {
-                        device.transmitted(now, n);
-                        busy = true;
+                    Ok(n) => device.transmitted(now, n),
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        break;
                     }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                     Err(_) => {
-                        device.disconnect(now);
-                        client = None;
+                        failed = true;
                         break;
                     }
                 }
             }
+            // TLS keeps written records until the socket takes them.
+            if failed
+                || stream.flush().is_err_and(|e| {
+                    !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+                })
+            {
+                device.disconnect(now);
+                client = None;
+            }
         }
-        // TLS keeps written records until the socket takes them.
-        if let Some(stream) = &mut client
-            && let Err(e) = stream.flush()
-            && e.kind() != ErrorKind::WouldBlock
-        {
-            device.disconnect(now);
-            client = None;
-        }
-        if !busy {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+    }
+    stop_all.store(true, Ordering::Relaxed);
+    for a in acceptors {
+        let _ = a.join();
     }
 }
