@@ -252,7 +252,8 @@ impl Client {
         Ok(tls)
     }
 
-    /// Calls method `M` and waits for its answer.
+    /// Calls method `M` and waits for its answer; the device's JSON-RPC error is
+    /// [`Error::Rpc`].
     pub fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
         let id = self.session.send::<M>(self.now(), params)?;
         self.wait(id, &mut |_| {})
@@ -373,9 +374,13 @@ impl Client {
                 | ClientEvent::LateResponse { id, payload }
                     if Some(id) == waiting =>
                 {
-                    done = Some(Ok(Reply {
-                        payload: payload.to_vec(),
-                    }));
+                    // A JSON-RPC error is the device's answer, and an `Err` for the caller.
+                    done = Some(match Message::parse(payload) {
+                        Ok(Message::Error(e)) => Err(rpc_error(&e.error)),
+                        _ => Ok(Reply {
+                            payload: payload.to_vec(),
+                        }),
+                    });
                 }
                 ClientEvent::Failed {
                     id,

@@ -8,11 +8,11 @@ use std::io::Write as _;
 use serde::Serialize;
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, DeviceInfo,
-    DeviceStatus, EventType, GetDeviceInfo, GetStatus, GetTerminalStatus, GetTransaction,
-    LookupMethod, Method, Null, Pair, RawJson, Receipt, ReceiptField, ResultCode, RpcErrorCode,
-    StartTransaction, Status, TerminalStatus, TerminalStatusResult, Text, Transaction,
-    TransactionEvent, TransactionResult, TransactionStatus, TransactionType,
+    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, CreditTerms,
+    DeviceInfo, DeviceStatus, EventType, GetDeviceInfo, GetStatus, GetTerminalStatus,
+    GetTransaction, LookupMethod, Method, Null, Pair, RawJson, Receipt, ReceiptField, ResultCode,
+    RpcErrorCode, StartTransaction, Status, TerminalStatus, TerminalStatusResult, Text,
+    Transaction, TransactionEvent, TransactionResult, TransactionStatus, TransactionType,
 };
 use synqpay_session::{Device, IncomingRequest, ReplyTo};
 
@@ -59,6 +59,8 @@ struct Running {
     currency: u16,
     events: bool,
     outcome: Outcome,
+    /// `notifyUpdate`: stop with UPDATE once the card is read; cleared when continued.
+    update: bool,
     /// Steps done so far, and when the next one is due.
     step: usize,
     due: u64,
@@ -184,6 +186,28 @@ impl App {
             Outcome::Referral => STEPS.len(),
             _ => STEPS.len(),
         };
+        // After CARD_DETECTED, a transaction that asked `notifyUpdate` stops with UPDATE and
+        // waits for `continueTransaction` (spec/api.md "TransactionResult").
+        if step == 2 && running.update {
+            let result = TransactionResult {
+                command_status: Some(CommandStatus::Update),
+                allowed_credit_terms: heapless_terms(),
+                max_number_installment_payments: Some(12),
+                ..TransactionResult::new(ResultCode::Ok)
+            };
+            let _ = device.respond(&running.reply, &result);
+            self.screen = "WAITING FOR CONTINUE (update)".into();
+            let running = Running {
+                update: false,
+                step,
+                ..running
+            };
+            self.state = State::WaitingContinue {
+                running,
+                until: now + CONTINUE_MS,
+            };
+            return;
+        }
         if step < last_event {
             self.screen = format!("TRANSACTION: {}", STEPS[step]);
             if running.events {
@@ -386,6 +410,7 @@ impl App {
                     currency: p.currency.unwrap_or(376),
                     events: p.notify_events == Some(true),
                     outcome: Outcome::for_amount(amount),
+                    update: p.notify_update == Some(true),
                     step: 0,
                     due: now + self.config.step_ms,
                 });
@@ -396,7 +421,17 @@ impl App {
                 };
                 let mut running = running.clone();
                 running.reply = reply;
-                self.complete(device, running, Outcome::Approve);
+                if running.outcome == Outcome::Referral {
+                    // The voice authorization number settles the referral.
+                    return self.complete(device, running, Outcome::Approve);
+                }
+                // After UPDATE: new terms or amount, then the rest of the steps.
+                if let Ok(p) = ContinueTransaction::decode_params(params) {
+                    running.amount = p.new_amount.unwrap_or(running.amount);
+                }
+                running.due = now + self.config.step_ms;
+                self.screen = "TRANSACTION: continued".into();
+                self.state = State::Transaction(running);
             }
             Cancel::NAME => {
                 let target = match &self.state {
@@ -577,6 +612,14 @@ impl App {
             _ => "null".into(), // showQR, uploadLogs, reboot, restart
         })
     }
+}
+
+/// The credit terms the simulated host allows after UPDATE.
+fn heapless_terms() -> Option<heapless::Vec<CreditTerms<'static>, 8>> {
+    let mut terms = heapless::Vec::new();
+    let _ = terms.push(CreditTerms::Regular);
+    let _ = terms.push(CreditTerms::Installments);
+    Some(terms)
 }
 
 /// `getTransaction`'s answer with the stored transaction as it was first written.

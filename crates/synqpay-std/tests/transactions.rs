@@ -1,0 +1,144 @@
+//! Transaction flows of the simulator through the client: UPDATE and REFERRAL stops with
+//! `continueTransaction`, `cancel`, IllegalState, and the outcomes chosen by amount.
+
+use synqpay_rpc::{
+    CommandStatus, ContinueTransaction, ContinueTransactionParams, ReferenceId, RpcErrorCode,
+    StartTransaction, StartTransactionParams, Text,
+};
+use synqpay_std::{Client, ClientConfig, Error, Simulator, SimulatorConfig};
+
+fn setup() -> (Simulator, Client) {
+    let config = SimulatorConfig {
+        api_key: Some("1234abcd".parse().unwrap()),
+        step_ms: 5,
+        ..Default::default()
+    };
+    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
+    let client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
+        .unwrap()
+        .with_api_key("1234abcd".parse().unwrap());
+    (sim, client)
+}
+
+fn sale<'a>(reference: &'a str, amount: i64) -> StartTransactionParams<'a> {
+    StartTransactionParams::sale(ReferenceId::new(reference).unwrap(), amount, 376)
+}
+
+#[test]
+fn update_stop_then_continue_with_a_new_amount() {
+    let (_sim, mut client) = setup();
+    let params = StartTransactionParams {
+        notify_update: Some(true),
+        ..sale("upd-1", 10000)
+    };
+    let mut events = Vec::new();
+    let reply = client
+        .start_transaction(&params, &mut |e| events.push(e.to_string()))
+        .unwrap();
+    let stopped = reply.result::<StartTransaction>().unwrap();
+    assert_eq!(stopped.command_status, Some(CommandStatus::Update));
+    assert!(stopped.awaits_continue());
+    assert_eq!(
+        stopped.allowed_credit_terms.as_ref().map(|t| t.len()),
+        Some(2)
+    );
+    assert_eq!(
+        events.len(),
+        2,
+        "WAITING_FOR_CARD and CARD_DETECTED before the stop: {events:?}"
+    );
+    let more = ContinueTransactionParams {
+        new_amount: Some(9000),
+        ..Default::default()
+    };
+    let reply = client.call::<ContinueTransaction>(&more).unwrap();
+    let done = reply.result::<ContinueTransaction>().unwrap();
+    assert_eq!(done.command_status, Some(CommandStatus::Completed));
+    assert_eq!(done.is_charged(), Some(true));
+    assert_eq!(done.transaction.unwrap().amount, Some(9000));
+}
+
+#[test]
+fn referral_stop_then_continue_with_an_authorization_number() {
+    let (_sim, mut client) = setup();
+    let reply = client
+        .start_transaction(&sale("ref-1", 1004), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        reply.result::<StartTransaction>().unwrap().command_status,
+        Some(CommandStatus::Referral)
+    );
+    let params = ContinueTransactionParams {
+        authorization_number: Some(Text::new("1234567")),
+        ..Default::default()
+    };
+    let done = client.call::<ContinueTransaction>(&params).unwrap();
+    assert_eq!(
+        done.result::<ContinueTransaction>().unwrap().is_charged(),
+        Some(true)
+    );
+}
+
+#[test]
+fn outcomes_follow_the_amount_and_unknown_is_not_declined() {
+    let (_sim, mut client) = setup();
+    let declined = client
+        .start_transaction(&sale("o-1", 1001), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        declined.result::<StartTransaction>().unwrap().is_charged(),
+        Some(false)
+    );
+    let host_error = client
+        .start_transaction(&sale("o-2", 1002), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        host_error
+            .result::<StartTransaction>()
+            .unwrap()
+            .is_charged(),
+        None,
+        "unknown: look it up"
+    );
+    let timeout = client
+        .start_transaction(&sale("o-3", 1003), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        timeout
+            .result::<StartTransaction>()
+            .unwrap()
+            .result
+            .to_string(),
+        "TIMEOUT"
+    );
+    // The lookup tells what the host error left unknown: nothing was stored, so 302.
+    let lookup = client.lookup_transaction(ReferenceId::new("o-2").unwrap());
+    assert!(
+        matches!(
+            lookup,
+            Err(Error::Rpc {
+                code: RpcErrorCode::TransactionNotFound,
+                ..
+            })
+        ),
+        "{lookup:?}"
+    );
+}
+
+#[test]
+fn continue_without_a_stop_is_illegal_state() {
+    let (_sim, mut client) = setup();
+    let e = client
+        .call::<ContinueTransaction>(&ContinueTransactionParams::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Rpc {
+                code: RpcErrorCode::IllegalState,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
