@@ -24,7 +24,8 @@ struct Cli {
     /// The device's address.
     #[arg(long, global = true, default_value = "127.0.0.1:9000")]
     host: String,
-    /// The API key from pairing (8 hex digits).
+    /// The API key from pairing (8 hex digits); for `simulate`, the key the device starts
+    /// paired with.
     #[arg(long, global = true, env = "SYNQPAY_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
     /// Connect over TLS (the device's port 9443), verifying the device.
@@ -54,9 +55,6 @@ enum Command {
         /// A fixed pairing code instead of a random one.
         #[arg(long)]
         otp: Option<String>,
-        /// Start already paired with this key.
-        #[arg(long = "device-api-key")]
-        device_api_key: Option<String>,
         /// Also listen for TLS here (TLS 1.3 and 1.2, P-256, from a generated test CA).
         #[arg(long)]
         tls_listen: Option<String>,
@@ -167,11 +165,11 @@ fn run(cli: Cli) -> Result<(), String> {
             listen,
             serial_number,
             otp,
-            device_api_key,
             tls_listen,
             ca_out,
         } => {
-            let api_key = device_api_key.as_deref().map(key).transpose()?;
+            // The global --api-key (or SYNQPAY_API_KEY): the device starts paired with it.
+            let api_key = cli.api_key.as_deref().map(key).transpose()?;
             let config = SimulatorConfig {
                 serial_number,
                 otp,

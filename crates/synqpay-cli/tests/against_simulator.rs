@@ -39,7 +39,7 @@ impl Sim {
     }
 
     fn paired() -> Self {
-        Self::start(&["--device-api-key", KEY])
+        Self::start(&["--api-key", KEY])
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -283,7 +283,7 @@ fn tls_sim(dir: &std::path::Path) -> (Child, String, String) {
             "--ca-out",
             &ca,
         ])
-        .args(["--device-api-key", KEY])
+        .args(["--api-key", KEY])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
