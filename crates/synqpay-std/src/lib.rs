@@ -3,10 +3,13 @@
 #![warn(missing_docs)]
 
 mod client;
+mod connection;
+mod error;
 pub mod simulator;
 pub mod tls;
 mod transport;
 
-pub use client::{Client, Error, Reply};
+pub use client::Client;
+pub use error::{Error, Reply};
 pub use simulator::{Simulator, SimulatorConfig};
 pub use synqpay_session::ClientConfig;

@@ -2,21 +2,20 @@
 //! (spec/api.md, spec/protocol.md §3 pairing, §5 states, §6 money), on top of the device role of
 //! `synqpay-session`.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 
-use serde::Serialize;
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, CreditTerms,
-    DeviceInfo, DeviceStatus, EventType, GetDeviceInfo, GetStatus, GetTerminalStatus,
-    GetTransaction, LookupMethod, Method, Null, Pair, RawJson, Receipt, ReceiptField, ResultCode,
-    RpcErrorCode, StartTransaction, Status, TerminalStatus, TerminalStatusResult, Text,
-    Transaction, TransactionEvent, TransactionResult, TransactionStatus, TransactionType,
+    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, DeviceInfo,
+    DeviceStatus, EventType, GetDeviceInfo, GetStatus, GetTerminalStatus, GetTransaction,
+    LookupMethod, Method, Null, Pair, RawJson, ResultCode, RpcErrorCode, StartTransaction, Status,
+    TerminalStatus, TerminalStatusResult, Text, Transaction, TransactionEvent, TransactionResult,
+    TransactionStatus, TransactionType,
 };
-use synqpay_session::{Device, IncomingRequest, ReplyTo};
+use synqpay_session::{Device, ReplyTo};
 
 use super::outcomes::Outcome;
+use super::records::{self, Found, OwnedRequest, heapless_terms, transaction_json};
 
 /// How long a pairing code is valid (spec/protocol.md §3).
 pub const PAIRING_MS: u64 = 30_000;
@@ -51,19 +50,19 @@ type SimDevice = Device<Vec<u8>>;
 
 /// A transaction in progress.
 #[derive(Debug, Clone)]
-struct Running {
-    reply: ReplyTo,
-    reference_id: String,
-    transaction_type: String,
-    amount: i64,
-    currency: u16,
-    events: bool,
-    outcome: Outcome,
+pub(super) struct Running {
+    pub(super) reply: ReplyTo,
+    pub(super) reference_id: String,
+    pub(super) transaction_type: String,
+    pub(super) amount: i64,
+    pub(super) currency: u16,
+    pub(super) events: bool,
+    pub(super) outcome: Outcome,
     /// `notifyUpdate`: stop with UPDATE once the card is read; cleared when continued.
-    update: bool,
+    pub(super) update: bool,
     /// Steps done so far, and when the next one is due.
-    step: usize,
-    due: u64,
+    pub(super) step: usize,
+    pub(super) due: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -76,11 +75,11 @@ enum State {
 
 /// A transaction the device remembers, for lookups and settlement.
 #[derive(Debug, Clone)]
-struct Stored {
-    reference_id: String,
-    transaction_id: String,
-    json: String,
-    settled: bool,
+pub(super) struct Stored {
+    pub(super) reference_id: String,
+    pub(super) transaction_id: String,
+    pub(super) json: String,
+    pub(super) settled: bool,
 }
 
 /// What the simulated device knows and is doing.
@@ -490,7 +489,13 @@ impl App {
                 if !idle && method != "getConfig" {
                     return illegal(device);
                 }
-                let answer = self.other(method, params);
+                let answer = records::other_method(
+                    &mut self.stored,
+                    &mut self.cached_responses,
+                    self.next_transaction,
+                    method,
+                    params,
+                );
                 match answer {
                     Ok(json) => match RawJson::parse(json.as_bytes()) {
                         Ok(raw) => {
@@ -526,180 +531,4 @@ impl App {
             }
         }
     }
-
-    /// The methods whose results the simulator writes as JSON text.
-    fn other(
-        &mut self,
-        method: &str,
-        params: Option<RawJson<'_>>,
-    ) -> Result<String, (RpcErrorCode, &'static str, Option<String>)> {
-        let command_id = params
-            .and_then(|p| p.member("commandId"))
-            .map_or("\"\"".to_string(), |c| c.to_string());
-        let records = |settled: bool, stored: &[Stored]| {
-            let items: Vec<String> = stored
-                .iter()
-                .filter(|s| s.settled == settled)
-                .map(|s| {
-                    format!(
-                        r#"{{"type":"R","referenceId":"{}","transactionId":"{}"}}"#,
-                        s.reference_id, s.transaction_id
-                    )
-                })
-                .collect();
-            items.join(",")
-        };
-        Ok(match method {
-            "getBatchFileStatus" => {
-                format!(
-                    r#"{{"mainTerminal":{{"terminalId":"0881234","batchFile":[{}]}}}}"#,
-                    records(false, &self.stored)
-                )
-            }
-            "settlement" => {
-                let list = records(false, &self.stored);
-                let count = self.stored.iter().filter(|s| !s.settled).count();
-                self.stored.iter_mut().for_each(|s| s.settled = true);
-                let mut report = String::from("דוח סגירה<!>");
-                let _ = write!(report, "עסקאות: {count}<!>");
-                format!(
-                    r#"{{"result":"OK","settlement":{{"terminalId":"0881234","settlementId":"00000000-0000-4000-8000-{:012}","batchNo":"{:04}","report":"{report}","settledTransactions":[{list}],"time":"2026-11-27T23:00:00+02:00"}}}}"#,
-                    self.next_transaction, self.next_transaction
-                )
-            }
-            "getSettlement" | "querySettlements" => {
-                let list = records(true, &self.stored);
-                if method == "getSettlement" {
-                    format!(
-                        r#"{{"terminalId":"0881234","batchNo":"0001","report":"","settledTransactions":[{list}]}}"#
-                    )
-                } else {
-                    format!(r#"[{{"batchNo":"0001","settledTransactions":[{list}]}}]"#)
-                }
-            }
-            "deposit" => {
-                return Err((
-                    RpcErrorCode::IllegalRequest,
-                    "IllegalRequest",
-                    Some("\"NO_GATEWAY\"".into()),
-                ));
-            }
-            "getConfig" => format!(
-                r#"{{"printTransactionReceipt":false,"printSettlement":false,"cachedResponses":{},"nsd":true}}"#,
-                self.cached_responses
-            ),
-            "setConfig" => {
-                let cached = params
-                    .and_then(|p| p.member("config"))
-                    .and_then(|c| c.member("cachedResponses"));
-                if let Some(flag) = cached {
-                    self.cached_responses = flag.as_str() == "true";
-                }
-                "null".into()
-            }
-            "readCard" => format!(
-                r#"{{"commandId":{command_id},"result":"OK","cardData":{{"track2":";4580080000003303=2812?"}}}}"#
-            ),
-            "userInput" => {
-                format!(r#"{{"commandId":{command_id},"result":"OK","value":"0501234567"}}"#)
-            }
-            "userSelection" => {
-                format!(r#"{{"commandId":{command_id},"result":"OK","selectedId":"1"}}"#)
-            }
-            "captureSignature" => {
-                format!(r#"{{"commandId":{command_id},"result":"OK","signature":"0x89504e47"}}"#)
-            }
-            _ => "null".into(), // showQR, uploadLogs, reboot, restart
-        })
-    }
-}
-
-/// The credit terms the simulated host allows after UPDATE.
-fn heapless_terms() -> Option<heapless::Vec<CreditTerms<'static>, 8>> {
-    let mut terms = heapless::Vec::new();
-    let _ = terms.push(CreditTerms::Regular);
-    let _ = terms.push(CreditTerms::Installments);
-    Some(terms)
-}
-
-/// `getTransaction`'s answer with the stored transaction as it was first written.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Found<'a> {
-    transaction_result: ResultCode<'a>,
-    transaction: RawJson<'a>,
-}
-
-/// A request copied out of the device's queue.
-struct OwnedRequest {
-    reply_to: ReplyTo,
-    method: String,
-    params: Option<String>,
-}
-
-impl OwnedRequest {
-    fn of(request: &IncomingRequest<'_>) -> Self {
-        Self {
-            reply_to: request.reply_to,
-            method: request.method.to_string(),
-            params: request.params.map(|p| p.as_str().to_string()),
-        }
-    }
-}
-
-/// The transaction object of a completed payment, with receipts, as JSON text.
-fn transaction_json(
-    running: &Running,
-    transaction_id: &str,
-    status: TransactionStatus<'_>,
-) -> String {
-    let amount = format!("₪{}.{:02}", running.amount / 100, running.amount % 100);
-    let lines = [
-        ReceiptField {
-            id: Text::new("title"),
-            key: Text::new("חשבונית"),
-            value: Some(Text::new("העתק ללקוח")),
-        },
-        ReceiptField {
-            id: Text::new("amount"),
-            key: Text::new("סכום"),
-            value: Some(Text::new(&amount)),
-        },
-        ReceiptField {
-            id: Text::new("card"),
-            key: Text::new("כרטיס"),
-            value: Some(Text::new("ויזה 3303")),
-        },
-    ];
-    let t = Transaction {
-        transaction_status: Some(status),
-        transaction_time: Some(Text::new("2026-11-27T10:15:30+02:00")),
-        reference_id: Some(Text::new(&running.reference_id)),
-        terminal_id: Some(Text::new("0881234")),
-        app_version: Some(Text::new("1.8.2")),
-        transaction_type: Some(TransactionType::from_text(Text::new(
-            &running.transaction_type,
-        ))),
-        amount: Some(running.amount),
-        total_amount: Some(running.amount),
-        tip_amount: Some(0),
-        currency: Some(running.currency),
-        transaction_id: Some(Text::new(transaction_id)),
-        authorization_number: (status == TransactionStatus::Authorized)
-            .then_some(Text::new("0123456")),
-        rrn: Some(Text::new("123456789012    ")),
-        card_name: Some(Text::new("ויזה רגיל")),
-        masked_pan: Some(Text::new("458008XXXXXX3303")),
-        pan_suffix: Some(Text::new("3303")),
-        pan_entry_mode: Some(Text::new("EMV")),
-        brand_name: Some(Text::new("ויזה")),
-        card_holder_receipt: Some(Receipt::Built {
-            fields: &lines,
-            language: Some(Text::new("he")),
-            collect_signature: Some(false),
-            collect_telephone_no: None,
-        }),
-        ..Default::default()
-    };
-    serde_json::to_string(&t).unwrap_or_else(|_| "{}".into())
 }

@@ -5,6 +5,7 @@
 
 mod app;
 mod outcomes;
+mod records;
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};

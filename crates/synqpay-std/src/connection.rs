@@ -1,0 +1,339 @@
+//! A blocking client over TCP for desktop apps (spec/protocol.md §2), driving the client session
+//! of `synqpay-session`: typed calls, events as they come, KeepAlive while it waits, reconnect
+//! with the session resumed, and the money-safe recovery by `referenceId`.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use synqpay_link::ApiKey;
+use synqpay_rpc::{
+    Authenticate, Message, Method, RawJson, ReferenceId, RequestId, StartTransactionParams,
+};
+use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure};
+
+use crate::error::rpc_error;
+use crate::tls::{self, Verification};
+use crate::transport::Transport;
+use crate::{Error, Reply};
+
+type Session = synqpay_session::Client<Vec<u8>, 8>;
+
+/// One connection's driver: the session, its transport, and the clock. Not shared: [`Client`]
+/// wraps it for use from the caller's thread and the background keeper.
+///
+/// [`Client`]: crate::Client
+pub(crate) struct Connection {
+    addr: String,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    stream: Option<Transport<rustls::ClientConnection>>,
+    session: Session,
+    start: Instant,
+    /// Notifications that arrived while no call was waiting.
+    pub(crate) events: std::collections::VecDeque<String>,
+    /// Answers that arrived after their request had failed (for a payment: its outcome).
+    pub(crate) late: std::collections::VecDeque<(RequestId, Reply)>,
+}
+
+impl Connection {
+    /// Connects to `addr` (`host:port`), without a key yet.
+    pub(crate) fn connect(addr: &str, config: ClientConfig) -> Result<Self, Error> {
+        Self::open(addr, config, None)
+    }
+
+    /// Connects to `addr` over TLS, verifying the device as `verification` says (by default,
+    /// [`Verification::default`]: the Synqpay root, pinned).
+    pub(crate) fn connect_tls(
+        addr: &str,
+        config: ClientConfig,
+        verification: &Verification,
+    ) -> Result<Self, Error> {
+        let tls = tls::client_config(verification).map_err(Error::Config)?;
+        Self::open(addr, config, Some(tls))
+    }
+
+    fn open(
+        addr: &str,
+        config: ClientConfig,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, Error> {
+        let buffers = ClientBuffers {
+            rx: vec![0u8; 64 * 1024],
+            tx: vec![0u8; 16 * 1024],
+            inbox: vec![0u8; 128 * 1024],
+        };
+        let mut client = Self {
+            addr: addr.to_string(),
+            tls,
+            stream: None,
+            session: Session::new(config, buffers),
+            start: Instant::now(),
+            events: Default::default(),
+            late: Default::default(),
+        };
+        client.reconnect()?;
+        Ok(client)
+    }
+
+    /// Uses a key from an earlier pairing.
+    pub(crate) fn set_api_key(&mut self, key: ApiKey) {
+        self.session.set_api_key(Some(key));
+    }
+
+    /// The key in use (given, or learnt by `authenticate`).
+    pub(crate) fn api_key(&self) -> Option<ApiKey> {
+        self.session.api_key()
+    }
+
+    fn now(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    /// Opens a new connection (the old one, if any, is closed). Requests outstanding on the old
+    /// one stay outstanding: their answers, cached by the device, are matched on the new one.
+    pub(crate) fn reconnect(&mut self) -> Result<Connected, Error> {
+        let now = self.now();
+        self.session.disconnect(now);
+        self.stream = None;
+        let addr = self
+            .addr
+            .to_socket_addrs()
+            .map_err(|e| Error::Config(format!("address {}: {e}", self.addr)))?
+            .next()
+            .ok_or_else(|| Error::Config(format!("address {} resolves to nothing", self.addr)))?;
+        let stream =
+            TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(Error::Connection)?;
+        stream.set_nodelay(true).map_err(Error::Connection)?;
+        self.stream = Some(match &self.tls {
+            None => Transport::Plain(stream),
+            Some(config) => Transport::Tls(Box::new(self.handshake(config.clone(), stream)?)),
+        });
+        Ok(self.session.connect(self.now()))
+    }
+
+    /// The TLS handshake, now, so that an untrusted device is refused at connect.
+    fn handshake(
+        &self,
+        config: Arc<rustls::ClientConfig>,
+        stream: TcpStream,
+    ) -> Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>, Error> {
+        let host = self
+            .addr
+            .rsplit_once(':')
+            .map_or(self.addr.as_str(), |(h, _)| h);
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let name = ServerName::try_from(host.clone())
+            .map_err(|e| Error::Config(format!("server name {host}: {e}")))?;
+        let conn = rustls::ClientConnection::new(config, name)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let mut tls = rustls::StreamOwned::new(conn, stream);
+        tls.sock
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .map_err(Error::Connection)?;
+        while tls.conn.is_handshaking() {
+            tls.conn
+                .complete_io(&mut tls.sock)
+                .map_err(Error::Connection)?;
+        }
+        Ok(tls)
+    }
+
+    /// Calls method `M` and waits for its answer; the device's JSON-RPC error is
+    /// [`Error::Rpc`].
+    pub(crate) fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
+        let id = self.session.send::<M>(self.now(), params)?;
+        self.wait(id, &mut |_| {})
+    }
+
+    /// Calls any method with parameters as JSON text (`None`: no parameters).
+    pub(crate) fn call_raw(&mut self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
+        let raw = match params {
+            Some(p) => Some(
+                RawJson::parse(p.as_bytes()).map_err(|e| Error::Config(format!("params: {e}")))?,
+            ),
+            None => None,
+        };
+        let unauthenticated = method == "pair" || method == "authenticate";
+        let id = self
+            .session
+            .send_raw(self.now(), method, raw, unauthenticated, true)?;
+        self.wait(id, &mut |_| {})
+    }
+
+    /// `pair`: the device shows a code for 30 s.
+    pub(crate) fn pair(&mut self, serial_number: &str) -> Result<(), Error> {
+        let id = self.session.pair(self.now(), serial_number)?;
+        self.wait(id, &mut |_| {})
+            .and_then(|r| r.result_json())
+            .map(|_| ())
+    }
+
+    /// `authenticate` with the code from the screen; the key is kept and returned.
+    pub(crate) fn authenticate(&mut self, otp: &str) -> Result<ApiKey, Error> {
+        let id = self.session.authenticate(self.now(), otp)?;
+        let reply = self.wait(id, &mut |_| {})?;
+        reply.result::<Authenticate>()?;
+        self.session
+            .api_key()
+            .ok_or_else(|| Error::Decode("no apiKey in the answer".into()))
+    }
+
+    /// `startTransaction`, handing each `transactionEvent`'s params (JSON text) to `on_event`.
+    /// Never resent; a timeout or a lost link is [`Error::Timeout`] with the `referenceId`.
+    pub(crate) fn start_transaction(
+        &mut self,
+        params: &StartTransactionParams<'_>,
+        on_event: &mut dyn FnMut(&str),
+    ) -> Result<Reply, Error> {
+        let id = self.session.start_transaction(self.now(), params)?;
+        self.wait(id, on_event)
+    }
+
+    /// The money-safe recovery: `getTransaction` by `referenceId`.
+    pub(crate) fn lookup_transaction(
+        &mut self,
+        reference: ReferenceId<'_>,
+    ) -> Result<Reply, Error> {
+        let id = self.session.lookup_transaction(self.now(), reference)?;
+        self.wait(id, &mut |_| {})
+    }
+
+    /// One round of driving the link with no call waiting, reading for at most `wait`:
+    /// timers, the device's KeepAlives, notifications and late answers kept for the caller.
+    pub(crate) fn pump_idle(&mut self, wait: Duration) -> Result<(), Error> {
+        let until = self.now() + wait.as_millis() as u64;
+        self.pump(until, &mut |_| {}, None).map(|_| ())
+    }
+
+    /// Drives the session until request `id` ends.
+    fn wait(&mut self, id: RequestId, on_event: &mut dyn FnMut(&str)) -> Result<Reply, Error> {
+        loop {
+            if let Some(done) = self.pump(u64::MAX, on_event, Some(id))? {
+                return done;
+            }
+        }
+    }
+
+    /// One round: write, read until the next timer (at most `until`), run timers, drain events.
+    pub(crate) fn pump(
+        &mut self,
+        until: u64,
+        on_event: &mut dyn FnMut(&str),
+        waiting: Option<RequestId>,
+    ) -> Result<Option<Result<Reply, Error>>, Error> {
+        self.flush()?;
+        let now = self.now();
+        let next = self.session.poll_timeout().unwrap_or(now + 1000).min(until);
+        let wait = Duration::from_millis(next.saturating_sub(now).clamp(1, 1000));
+        if let Some(stream) = &mut self.stream {
+            stream
+                .tcp()
+                .set_read_timeout(Some(wait))
+                .map_err(Error::Connection)?;
+            let mut buf = [0u8; 8192];
+            match stream.read(&mut buf) {
+                Ok(0) => {
+                    self.session.disconnect(self.now());
+                    self.stream = None;
+                }
+                Ok(n) => self
+                    .session
+                    .handle_input(self.start.elapsed().as_millis() as u64, &buf[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(_) => {
+                    self.session.disconnect(self.now());
+                    self.stream = None;
+                }
+            }
+        } else {
+            std::thread::sleep(wait);
+        }
+        self.session.handle_timeout(self.now());
+        let mut done = None;
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                ClientEvent::Response { id, payload }
+                | ClientEvent::LateResponse { id, payload }
+                    if Some(id) == waiting =>
+                {
+                    // A JSON-RPC error is the device's answer, and an `Err` for the caller.
+                    done = Some(match Message::parse(payload) {
+                        Ok(Message::Error(e)) => Err(rpc_error(&e.error)),
+                        _ => Ok(Reply {
+                            payload: payload.to_vec(),
+                        }),
+                    });
+                }
+                ClientEvent::Failed {
+                    id,
+                    failure,
+                    reference_id,
+                } if Some(id) == waiting => {
+                    done = Some(Err(match failure {
+                        Failure::Link(code) => Error::Link(code),
+                        Failure::NotSent => Error::NotSent,
+                        Failure::Timeout | Failure::Overflow => Error::Timeout {
+                            reference_id: reference_id.map(str::to_string),
+                        },
+                    }));
+                }
+                ClientEvent::Notification { payload } => {
+                    if let Ok(Message::Notification(n)) = Message::parse(payload) {
+                        let params = n.params.map_or("null", |p| p.as_str());
+                        match waiting {
+                            Some(_) => on_event(params),
+                            None => self.events.push_back(params.to_string()),
+                        }
+                    }
+                }
+                ClientEvent::LateResponse { id, payload } => {
+                    self.late.push_back((
+                        id,
+                        Reply {
+                            payload: payload.to_vec(),
+                        },
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if self.stream.is_none()
+            && waiting.is_some()
+            && done.is_none()
+            && !self.session.is_connected()
+        {
+            // The link is gone while waiting: the request stays outstanding until its deadline,
+            // and a reconnect may still bring its cached answer.
+            if self.reconnect().is_err() {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        Ok(done)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        let Some(stream) = &mut self.stream else {
+            return Ok(());
+        };
+        while let Some(bytes) = self.session.poll_transmit() {
+            match stream.write(bytes) {
+                Ok(n) => {
+                    let now = self.start.elapsed().as_millis() as u64;
+                    self.session.transmitted(now, n);
+                }
+                Err(e) => {
+                    self.session
+                        .disconnect(self.start.elapsed().as_millis() as u64);
+                    self.stream = None;
+                    return Err(Error::Connection(e));
+                }
+            }
+        }
+        stream.flush().map_err(Error::Connection)
+    }
+}
