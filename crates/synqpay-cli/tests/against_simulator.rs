@@ -338,3 +338,52 @@ fn tls_with_the_generated_ca_a_wrong_ca_and_insecure() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_app_killed_in_mid_sale_finds_the_outcome_when_it_comes_back() {
+    use synqpay_link::{ApiKey, MessageType, seal};
+    let sim = Sim::paired();
+    // The first app sends a sale and is killed (its socket closes) before the answer.
+    {
+        let mut frame = [0u8; 512];
+        let params =
+            StartTransactionParams::sale(ReferenceId::new("killed-1").unwrap(), 12550, 376);
+        let n =
+            synqpay_rpc::encode_request(&mut frame[10..], "7", "startTransaction", Some(&params))
+                .unwrap();
+        let n = seal(
+            &mut frame,
+            MessageType::Request,
+            Some(KEY.parse::<ApiKey>().unwrap()),
+            n,
+        )
+        .unwrap();
+        let mut app = std::net::TcpStream::connect(&sim.addr).unwrap();
+        std::io::Write::write_all(&mut app, &frame[..n]).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The device finishes the sale and keeps the answer for this address.
+    std::thread::sleep(Duration::from_millis(1800));
+    // The app restarts: a new session, from the same address, gets the cached answer...
+    let mut client = Client::connect(&sim.addr, ClientConfig::default())
+        .unwrap()
+        .with_api_key(KEY.parse().unwrap());
+    std::thread::sleep(Duration::from_millis(500));
+    let late = client.late_responses();
+    assert_eq!(late.len(), 1, "the cached answer arrived");
+    assert_eq!(late[0].0, None, "for a request of an earlier session");
+    assert_eq!(
+        late[0].1.result::<StartTransaction>().unwrap().is_charged(),
+        Some(true)
+    );
+    // ...and confirms it by referenceId, as an app must.
+    let found = client
+        .lookup_transaction(ReferenceId::new("killed-1").unwrap())
+        .unwrap();
+    let t = found
+        .result::<synqpay_rpc::GetTransaction>()
+        .unwrap()
+        .transaction
+        .unwrap();
+    assert_eq!(t.is_charged(), Some(true));
+}

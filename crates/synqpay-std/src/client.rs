@@ -22,7 +22,8 @@ const KEEPER_PERIOD: Duration = Duration::from_millis(100);
 ///
 /// Calls block the calling thread until their answer; between calls a background thread keeps
 /// the link alive. Notifications that arrive between calls are kept for [`Client::events`], and
-/// answers that arrive after their request had failed for [`Client::late_responses`].
+/// answers no call was waiting for (late, or cached for an earlier session) for
+/// [`Client::late_responses`].
 pub struct Client {
     inner: Arc<Mutex<Connection>>,
     stop: Arc<AtomicBool>,
@@ -130,9 +131,11 @@ impl Client {
         self.lock().events.drain(..).collect()
     }
 
-    /// Answers that arrived after their request had failed: for a payment, the outcome that was
-    /// unknown. Oldest first.
-    pub fn late_responses(&mut self) -> Vec<(RequestId, Reply)> {
+    /// Answers no call was waiting for, oldest first: answers to requests that had already
+    /// failed (with their id), and cached answers to requests of an earlier session, such as an
+    /// app that was killed in mid-sale (`None`). For a payment, this is the outcome that was
+    /// unknown; look it up by `referenceId` all the same before acting on it.
+    pub fn late_responses(&mut self) -> Vec<(Option<RequestId>, Reply)> {
         self.lock().late.drain(..).collect()
     }
 }

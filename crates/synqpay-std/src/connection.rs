@@ -33,8 +33,9 @@ pub(crate) struct Connection {
     start: Instant,
     /// Notifications that arrived while no call was waiting.
     pub(crate) events: std::collections::VecDeque<String>,
-    /// Answers that arrived after their request had failed (for a payment: its outcome).
-    pub(crate) late: std::collections::VecDeque<(RequestId, Reply)>,
+    /// Answers that arrived after their request had failed, or for a request of an earlier
+    /// session (for a payment: its outcome).
+    pub(crate) late: std::collections::VecDeque<(Option<RequestId>, Reply)>,
 }
 
 impl Connection {
@@ -293,7 +294,17 @@ impl Connection {
                 }
                 ClientEvent::LateResponse { id, payload } => {
                     self.late.push_back((
-                        id,
+                        Some(id),
+                        Reply {
+                            payload: payload.to_vec(),
+                        },
+                    ));
+                }
+                // A cached answer for a request of an earlier session (the app restarted in
+                // mid-sale): kept, as it may carry a payment's outcome.
+                ClientEvent::Unsolicited { payload } => {
+                    self.late.push_back((
+                        None,
                         Reply {
                             payload: payload.to_vec(),
                         },
