@@ -26,6 +26,7 @@ const KEEPER_PERIOD: Duration = Duration::from_millis(100);
 /// [`Client::late_responses`].
 pub struct Client {
     inner: Arc<Mutex<Connection>>,
+    cancel: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     keeper: Option<JoinHandle<()>>,
 }
@@ -60,6 +61,7 @@ impl Client {
             .ok();
         Self {
             inner,
+            cancel: Arc::new(AtomicBool::new(false)),
             stop,
             keeper,
         }
@@ -118,7 +120,15 @@ impl Client {
         params: &StartTransactionParams<'_>,
         on_event: &mut dyn FnMut(&str),
     ) -> Result<Reply, Error> {
-        self.lock().start_transaction(params, on_event)
+        let cancel = self.cancel.clone();
+        self.lock().start_transaction(params, on_event, &cancel)
+    }
+
+    /// A handle that cancels the transaction in progress from any thread (the cashier's
+    /// cancel button): `cancel` is sent on the connection that carries the sale, and the sale
+    /// then answers `CANCELED`. Nothing happens when no transaction runs.
+    pub fn canceller(&self) -> Canceller {
+        Canceller(self.cancel.clone())
     }
 
     /// The money-safe recovery: `getTransaction` by `referenceId`.
@@ -137,6 +147,17 @@ impl Client {
     /// unknown; look it up by `referenceId` all the same before acting on it.
     pub fn late_responses(&mut self) -> Vec<(Option<RequestId>, Reply)> {
         self.lock().late.drain(..).collect()
+    }
+}
+
+/// Cancels the transaction in progress on its [`Client`]; see [`Client::canceller`].
+#[derive(Debug, Clone)]
+pub struct Canceller(Arc<AtomicBool>);
+
+impl Canceller {
+    /// Asks for the running transaction to be cancelled.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
     }
 }
 

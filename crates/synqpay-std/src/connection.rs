@@ -5,12 +5,14 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, Message, Method, RawJson, ReferenceId, RequestId, StartTransactionParams,
+    Authenticate, Cancel, CancelParams, Message, Method, RawJson, ReferenceId, RequestId,
+    StartTransactionParams,
 };
 use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure};
 
@@ -186,13 +188,29 @@ impl Connection {
 
     /// `startTransaction`, handing each `transactionEvent`'s params (JSON text) to `on_event`.
     /// Never resent; a timeout or a lost link is [`Error::Timeout`] with the `referenceId`.
+    ///
+    /// While it runs, a [`cancel`](crate::Canceller::cancel) sends `cancel` with its
+    /// `referenceId` on this same connection (field: a second connection would replace this one).
     pub(crate) fn start_transaction(
         &mut self,
         params: &StartTransactionParams<'_>,
         on_event: &mut dyn FnMut(&str),
+        cancel: &AtomicBool,
     ) -> Result<Reply, Error> {
+        cancel.store(false, Ordering::SeqCst);
         let id = self.session.start_transaction(self.now(), params)?;
-        self.wait(id, on_event)
+        loop {
+            if cancel.swap(false, Ordering::SeqCst) {
+                let cancel = CancelParams {
+                    reference_id: params.reference_id,
+                };
+                // The sale answers too (CANCELED): that answer is the one waited for.
+                self.session.send::<Cancel>(self.now(), &cancel)?;
+            }
+            if let Some(done) = self.pump(u64::MAX, on_event, Some(id))? {
+                return done;
+            }
+        }
     }
 
     /// The money-safe recovery: `getTransaction` by `referenceId`.

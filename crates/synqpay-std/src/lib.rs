@@ -9,7 +9,7 @@ pub mod simulator;
 pub mod tls;
 mod transport;
 
-pub use client::Client;
+pub use client::{Canceller, Client};
 pub use error::{Error, Reply};
 pub use simulator::{Simulator, SimulatorConfig};
 pub use synqpay_session::ClientConfig;

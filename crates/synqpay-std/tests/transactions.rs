@@ -142,3 +142,43 @@ fn continue_without_a_stop_is_illegal_state() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_sale_is_cancelled_from_another_thread_on_its_own_connection() {
+    let config = SimulatorConfig {
+        api_key: Some("1234abcd".parse().unwrap()),
+        step_ms: 100,
+        ..Default::default()
+    };
+    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
+    let mut client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
+        .unwrap()
+        .with_api_key("1234abcd".parse().unwrap());
+    let canceller = client.canceller();
+    let button = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        canceller.cancel();
+    });
+    let reply = client
+        .start_transaction(&sale("cancel-1", 5000), &mut |_| {})
+        .unwrap();
+    button.join().unwrap();
+    let result = reply.result::<StartTransaction>().unwrap();
+    assert_eq!(result.result.to_string(), "CANCELED");
+    assert_eq!(
+        result.is_charged(),
+        None,
+        "no transaction: nothing charged, and nothing stored"
+    );
+    let lookup = client.lookup_transaction(ReferenceId::new("cancel-1").unwrap());
+    assert!(
+        matches!(
+            lookup,
+            Err(Error::Rpc {
+                code: RpcErrorCode::TransactionNotFound,
+                ..
+            })
+        ),
+        "{lookup:?}"
+    );
+}
