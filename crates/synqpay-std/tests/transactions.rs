@@ -8,9 +8,13 @@ use synqpay_rpc::{
 use synqpay_std::{Client, ClientConfig, Error, Simulator, SimulatorConfig};
 
 fn setup() -> (Simulator, Client) {
+    setup_with(5)
+}
+
+fn setup_with(step_ms: u64) -> (Simulator, Client) {
     let config = SimulatorConfig {
         api_key: Some("1234abcd".parse().unwrap()),
-        step_ms: 5,
+        step_ms,
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
@@ -145,15 +149,7 @@ fn continue_without_a_stop_is_illegal_state() {
 
 #[test]
 fn a_sale_is_cancelled_from_another_thread_on_its_own_connection() {
-    let config = SimulatorConfig {
-        api_key: Some("1234abcd".parse().unwrap()),
-        step_ms: 100,
-        ..Default::default()
-    };
-    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
-    let mut client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
-        .unwrap()
-        .with_api_key("1234abcd".parse().unwrap());
+    let (_sim, mut client) = setup_with(100);
     let canceller = client.canceller();
     let button = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(150));
