@@ -149,7 +149,7 @@ fn continue_without_a_stop_is_illegal_state() {
 
 #[test]
 fn a_sale_is_cancelled_from_another_thread_on_its_own_connection() {
-    let (_sim, mut client) = setup_with(100);
+    let (_sim, mut client) = setup_with(300);
     let canceller = client.canceller();
     let button = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(150));
