@@ -3,17 +3,20 @@
 //! its connections.
 
 mod event;
+mod inbound;
 mod pending;
+mod types;
 
-use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, FrameError, MessageType, seal};
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType, seal};
 use synqpay_rpc::{
-    AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams, IdGenerator, Message,
-    Method, PairParams, RawJson, ReferenceId, RequestId, StartTransaction, StartTransactionParams,
-    Text, encode_request,
+    AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams, IdGenerator, Method,
+    PairParams, RawJson, ReferenceId, RequestId, StartTransaction, StartTransactionParams, Text,
+    encode_request,
 };
 
 pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
 use pending::{Kind, Pending, Recent, Reference};
+pub use types::{ClientBuffers, ClientStats, Connected, SendError};
 
 use crate::fifo::Fifo;
 use crate::tx::TxQueue;
@@ -31,86 +34,6 @@ const IN_LATE: u8 = 4;
 const IN_UNSOLICITED: u8 = 5;
 const IN_LINK_DEAD: u8 = 6;
 const IN_LINK_ERROR: u8 = 7;
-
-/// The caller's buffers, sized by the caller.
-///
-/// - `rx`: the frame decoder; the largest response it accepts is its length minus 13. A
-///   transaction result with receipts is about 3 KiB: 4 KiB is a sound default.
-/// - `tx`: frames waiting for the transport; the largest request plus a KeepAlive.
-/// - `inbox`: answers and notifications waiting for [`Client::poll_event`], each with 9 bytes
-///   of bookkeeping. What does not fit is reported as [`ClientEvent::Overflow`], never dropped
-///   silently.
-pub struct ClientBuffers<B> {
-    /// Receive buffer.
-    pub rx: B,
-    /// Transmit buffer.
-    pub tx: B,
-    /// Inbox.
-    pub inbox: B,
-}
-
-/// How a connection started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Connected {
-    /// Nothing was outstanding.
-    Fresh,
-    /// Requests of earlier connections are still outstanding; their answers (cached by the
-    /// device) will be matched on this one.
-    Resumed {
-        /// How many.
-        outstanding: usize,
-    },
-}
-
-/// Why a request could not be queued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum SendError {
-    /// There is no connection (ours: requests, payments above all, are never queued offline).
-    NotConnected,
-    /// No API key yet: pair and authenticate first.
-    NotPaired,
-    /// As many requests are outstanding as the session has room for.
-    TooManyPending,
-    /// The transmit buffer is busy with earlier frames: transmit, then try again.
-    TxFull,
-    /// The request is larger than the whole transmit buffer.
-    TooLarge,
-    /// The parameters could not be written as JSON.
-    Encode,
-}
-
-impl core::fmt::Display for SendError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Self::NotConnected => "not connected",
-            Self::NotPaired => "no API key: pair first",
-            Self::TooManyPending => "too many requests outstanding",
-            Self::TxFull => "the transmit buffer is full",
-            Self::TooLarge => "the request is larger than the transmit buffer",
-            Self::Encode => "the parameters could not be encoded",
-        })
-    }
-}
-
-impl core::error::Error for SendError {}
-
-/// Counters of the client role.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct ClientStats {
-    /// Answers to requests already answered: dropped.
-    pub duplicates: u32,
-    /// Frames from the device that failed (CRC, length, ...).
-    pub bad_frames: u32,
-    /// Frames of a kind a device does not send (a Request).
-    pub unexpected_frames: u32,
-    /// KeepAlives sent.
-    pub keepalives: u32,
-    /// Messages lost to a full inbox (each also reported).
-    pub lost: u32,
-}
 
 /// A link to the device that is up.
 #[derive(Debug, Clone, Copy)]
@@ -565,102 +488,6 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
         kept
     }
-
-    fn on_frame(&mut self, now: u64, frame: Result<Frame<'_>, FrameError>) {
-        match frame {
-            Err(_) => self.stats.bad_frames += 1,
-            Ok(Frame::Response { payload }) => self.on_response(payload),
-            Ok(Frame::Event { payload }) => {
-                // Each event extends the running transactions' deadlines (spec/protocol.md §6).
-                let extended = now + self.config.transaction_timeout_ms;
-                for p in self.pending.iter_mut().filter(|p| p.long_running) {
-                    p.deadline = p.deadline.max(extended);
-                }
-                self.record(IN_NOTIFICATION, 0, payload);
-            }
-            Ok(Frame::KeepAlive) => {
-                let _ = self.tx.push(
-                    TX_LINK,
-                    0,
-                    &[
-                        synqpay_link::STX,
-                        MessageType::Ack.as_u8(),
-                        synqpay_link::ETX,
-                    ],
-                );
-            }
-            Ok(Frame::Ack) => {
-                if let Some(link) = &mut self.link {
-                    link.ack_deadline = None;
-                }
-            }
-            Ok(Frame::Error(code)) => self.on_link_error(code),
-            Ok(Frame::Request { .. }) => self.stats.unexpected_frames += 1,
-        }
-    }
-
-    /// An Error frame names no request: ours, the oldest one outstanding on this connection.
-    fn on_link_error(&mut self, code: ErrorCode) {
-        let oldest = self
-            .pending
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.sent_on == Some(self.epoch))
-            .min_by_key(|(_, p)| p.id)
-            .map(|(i, _)| i);
-        match oldest {
-            Some(i) => self.fail(i, Failure::Link(code)),
-            None => {
-                self.record(IN_LINK_ERROR, 0, &[code.as_u8()]);
-            }
-        }
-    }
-
-    fn on_response(&mut self, payload: &[u8]) {
-        let id = match Message::parse(payload) {
-            Ok(Message::Response(r)) => RequestId::from_text(&r.id),
-            Ok(Message::Error(e)) => e.id.as_ref().and_then(RequestId::from_text),
-            _ => None,
-        };
-        let Some(id) = id else {
-            self.record(IN_UNSOLICITED, 0, payload);
-            return;
-        };
-        if let Some(i) = self.pending.iter().position(|p| p.id == id) {
-            let p = self.pending.swap_remove(i);
-            if matches!(p.kind, Kind::Authenticate)
-                && let Some(key) = api_key_of(payload)
-            {
-                self.api_key = Some(key);
-            }
-            self.recent.remember(id, true);
-            if !self.record(IN_RESPONSE, id.0, payload) {
-                // The answer is lost to a full inbox: its request fails, reported as such.
-                let _ = self.pending.push(p);
-                if let Some(i) = self.pending.iter().position(|p| p.id == id) {
-                    self.fail(i, Failure::Overflow);
-                }
-            }
-            return;
-        }
-        match self.recent.answered(id) {
-            Some(true) => self.stats.duplicates += 1,
-            Some(false) => {
-                self.recent.mark_answered(id);
-                self.record(IN_LATE, id.0, payload);
-            }
-            None => {
-                self.record(IN_UNSOLICITED, id.0, payload);
-            }
-        }
-    }
-}
-
-/// The API key in an `authenticate` answer.
-fn api_key_of(payload: &[u8]) -> Option<ApiKey> {
-    let result = decode_response::<synqpay_rpc::Authenticate>(payload).ok()?;
-    let mut digits = [0u8; 8];
-    ApiKey::from_hex(result.api_key.unescape_into(&mut digits).ok()?).ok()
 }
 
 fn decode_failure(bytes: &[u8]) -> (Failure, Option<&str>) {
