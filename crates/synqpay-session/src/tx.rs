@@ -2,8 +2,28 @@
 //! time (spec/protocol.md §1 frames; ours: the queue). A frame counts as sent once its last byte
 //! was taken; one still queued, or half taken, when the connection goes is unsent.
 
+use synqpay_link::{ApiKey, MessageType, seal};
+use synqpay_rpc::EncodeError;
+
 use crate::Buffer;
 use crate::fifo::{Fifo, Full, Record};
+
+/// A record writer for [`Fifo::push_with`]: `write` puts a JSON-RPC payload at the payload
+/// offset of a `t` frame, and the frame is sealed around it (key for requests only). No room is
+/// `None`; a payload that cannot be written as JSON is kept in `failed` as well.
+pub(crate) fn framed<'a>(
+    t: MessageType,
+    key: Option<ApiKey>,
+    failed: &'a mut Option<EncodeError>,
+    write: impl FnOnce(&mut [u8]) -> Result<usize, EncodeError> + 'a,
+) -> impl FnOnce(&mut [u8]) -> Option<usize> + 'a {
+    move |out| {
+        let n = write(out.get_mut(t.header_len()..)?)
+            .map_err(|e| *failed = Some(e))
+            .ok()?;
+        seal(out, t, key, n).ok()
+    }
+}
 
 pub(crate) struct TxQueue<B> {
     frames: Fifo<B>,

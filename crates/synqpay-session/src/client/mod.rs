@@ -7,7 +7,7 @@ mod inbound;
 mod pending;
 mod types;
 
-use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType, seal};
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType};
 use synqpay_rpc::{
     AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams, IdGenerator, Method,
     PairParams, RawJson, ReferenceId, RequestId, StartTransaction, StartTransactionParams, Text,
@@ -19,7 +19,7 @@ use pending::{Kind, Pending, Recent, Reference};
 pub use types::{ClientBuffers, ClientStats, Connected, SendError};
 
 use crate::fifo::Fifo;
-use crate::tx::TxQueue;
+use crate::tx::{TxQueue, framed};
 use crate::{Buffer, ClientConfig};
 
 // Record kinds of the transmit queue.
@@ -378,14 +378,10 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         let id = self.ids.next_id();
         let id_text = id.as_text();
         let mut encode_error = None;
-        let queued = self.tx.push_with(TX_REQUEST, id.0, |out| {
-            let at = MessageType::Request.header_len();
-            let body = out.get_mut(at..)?;
-            let n = write(body, id_text.as_str())
-                .map_err(|e| encode_error = Some(e))
-                .ok()?;
-            seal(out, MessageType::Request, Some(key), n).ok()
+        let frame = framed(MessageType::Request, Some(key), &mut encode_error, |out| {
+            write(out, id_text.as_str())
         });
+        let queued = self.tx.push_with(TX_REQUEST, id.0, frame);
         match (queued, encode_error) {
             (Ok(true), _) => {}
             (_, Some(EncodeError::Value)) => return Err(SendError::Encode),

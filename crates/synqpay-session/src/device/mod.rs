@@ -4,14 +4,14 @@
 //! cannot be delivered are kept for the client's return; one client at a time.
 
 use serde::Serialize;
-use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, FrameError, MessageType, seal};
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, FrameError, MessageType};
 use synqpay_rpc::{
     Authenticate, EncodeError, Message, Method, Pair, RawJson, RpcErrorCode, encode_error,
     encode_notification, encode_response,
 };
 
 use crate::fifo::Fifo;
-use crate::tx::TxQueue;
+use crate::tx::{TxQueue, framed};
 use crate::{Buffer, DeviceConfig};
 
 mod types;
@@ -145,9 +145,10 @@ impl<B: Buffer> Device<B> {
             tx, cache, stats, ..
         } = core;
         let undelivered = tx.frames().any(|f| f.kind == TX_RESPONSE);
-        let caching = undelivered
-            && core.config.cached_responses
-            && claim(cache, &mut core.cache_owner, stats, client);
+        let caching = undelivered && core.config.cached_responses;
+        if caching {
+            claim(cache, &mut core.cache_owner, stats, client);
+        }
         for frame in tx.frames().filter(|f| f.kind == TX_RESPONSE) {
             if caching && cache.push(TX_RESPONSE, 0, frame.bytes).is_ok() {
                 stats.cached += 1;
@@ -259,19 +260,18 @@ impl<B: Buffer> Device<B> {
 }
 
 /// Makes the cache `client`'s: one client's responses are kept at a time (ours), so another
-/// client's are dropped (and counted). Returns true.
+/// client's are dropped (and counted).
 fn claim<B: Buffer>(
     cache: &mut Fifo<B>,
     owner: &mut Option<ClientId>,
     stats: &mut DeviceStats,
     client: ClientId,
-) -> bool {
+) {
     if *owner != Some(client) {
         stats.undeliverable += cache.len() as u32;
         cache.clear();
         *owner = Some(client);
     }
-    true
 }
 
 impl<B: Buffer> DeviceCore<B> {
@@ -290,12 +290,9 @@ impl<B: Buffer> DeviceCore<B> {
         };
         let mut encode_error = None;
         if to.is_some() && to == self.client {
-            let queued = self.tx.push_with(kind, 0, |out| {
-                let n = write(out.get_mut(t.header_len()..)?)
-                    .map_err(|e| encode_error = Some(e))
-                    .ok()?;
-                seal(out, t, None, n).ok()
-            });
+            let queued = self
+                .tx
+                .push_with(kind, 0, framed(t, None, &mut encode_error, write));
             return match (queued, encode_error) {
                 (Ok(true), _) => Ok(Delivery::Queued),
                 (_, Some(EncodeError::Value)) => Err(RespondError::Encode),
@@ -307,23 +304,19 @@ impl<B: Buffer> DeviceCore<B> {
             self.stats.undeliverable += 1;
             return Ok(Delivery::Dropped);
         };
-        if !self.config.cached_responses
-            || !claim(
-                &mut self.cache,
-                &mut self.cache_owner,
-                &mut self.stats,
-                client,
-            )
-        {
+        if !self.config.cached_responses {
             self.stats.undeliverable += 1;
             return Ok(Delivery::Dropped);
         }
-        let kept = self.cache.push_with(TX_RESPONSE, 0, |out| {
-            let n = write(out.get_mut(t.header_len()..)?)
-                .map_err(|e| encode_error = Some(e))
-                .ok()?;
-            seal(out, t, None, n).ok()
-        });
+        claim(
+            &mut self.cache,
+            &mut self.cache_owner,
+            &mut self.stats,
+            client,
+        );
+        let kept = self
+            .cache
+            .push_with(TX_RESPONSE, 0, framed(t, None, &mut encode_error, write));
         match (kept, encode_error) {
             (Ok(true), _) => {
                 self.stats.cached += 1;
