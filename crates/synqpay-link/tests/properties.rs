@@ -147,6 +147,19 @@ fn decode(stream: &[u8], cuts: &[usize], capacity: usize) -> Vec<Owned> {
     frames
 }
 
+/// Streams made of the pieces that trouble a decoder: lone STX bytes, STX with any type byte,
+/// loose length fields, noise, and whole frames.
+fn frame_like_stream() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(vec![STX]),
+        (0u8..8).prop_map(|t| vec![STX, t]),
+        any::<[u8; 4]>().prop_map(|l| l.to_vec()),
+        prop::collection::vec(any::<u8>(), 0..16),
+        any_frame().prop_map(|f| f.bytes()),
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|parts| parts.concat())
+}
+
 const CAPACITY: usize = 600 + 13;
 
 proptest! {
@@ -172,19 +185,10 @@ proptest! {
 
     #[test]
     fn feed_and_poll_agree_on_any_bytes(
-        parts in prop::collection::vec(
-            prop_oneof![
-                Just(vec![STX]),
-                (0u8..8).prop_map(|t| vec![STX, t]),
-                prop::collection::vec(any::<u8>(), 0..16),
-                any_frame().prop_map(|f| f.bytes()),
-            ],
-            0..24,
-        ),
+        stream in frame_like_stream(),
         cuts in prop::collection::vec(1usize..300, 1..16),
         capacity in 13usize..700,
     ) {
-        let stream: Vec<u8> = parts.concat();
         prop_assert_eq!(decode_by_feed(&stream, &cuts, capacity), decode_by_poll(&stream, &cuts, capacity));
     }
 
@@ -246,20 +250,10 @@ proptest! {
 
     #[test]
     fn frame_like_bytes_make_it_panic_neither(
-        parts in prop::collection::vec(
-            prop_oneof![
-                Just(vec![STX]),
-                (0u8..8).prop_map(|t| vec![STX, t]),
-                any::<[u8; 4]>().prop_map(|l| l.to_vec()),
-                prop::collection::vec(any::<u8>(), 0..16),
-                any_frame().prop_map(|f| f.bytes()),
-            ],
-            0..24,
-        ),
+        stream in frame_like_stream(),
         cuts in prop::collection::vec(1usize..300, 1..16),
         capacity in 13usize..700,
     ) {
-        let stream: Vec<u8> = parts.concat();
         decode(&stream, &cuts, capacity);
     }
 }
