@@ -2,31 +2,15 @@
 //! socket), with the caller's clock (spec/protocol.md §1–§6 through `synqpay-session`).
 
 use embedded_io::{Read, ReadReady, Write};
+use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    DecodeError, Message, Method, NoParams, RequestId, RpcErrorCode, StartTransactionParams,
-    TransactionEvent,
+    Authenticate, GetTransaction, Method, NoParams, Pair, ReferenceId, RequestId, StartTransaction,
+    StartTransactionParams, TransactionEvent,
 };
-use synqpay_session::{Buffer, CallError, Client, ClientEvent, Connected, Failure, SendError};
+use synqpay_session::{Buffer, Client, Connected, SendError};
 
-use crate::Clock;
-
-/// Why a call did not produce a result.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DriverError<E> {
-    /// The transport failed.
-    Io(E),
-    /// The request could not be queued.
-    Send(SendError),
-    /// The request ended without an answer: a link Error frame, a timeout (outcome unknown:
-    /// look a payment up by its `referenceId`), never sent.
-    Failed(Failure),
-    /// The device answered with a JSON-RPC error.
-    Rpc(RpcErrorCode),
-    /// The answer could not be decoded.
-    Decode(DecodeError),
-    /// No ACK to a KeepAlive in time: the link is dead; reconnect and call [`BlockingClient::connected`].
-    LinkDead,
-}
+use crate::outcome::{Waiting, discard};
+use crate::{Clock, DriverError};
 
 /// A blocking Synqpay client over an `embedded_io` transport.
 ///
@@ -63,7 +47,7 @@ where
         &mut self.session
     }
 
-    /// The transport back, and the session.
+    /// The transport, the clock and the session back.
     pub fn into_parts(self) -> (T, C, Client<B, P>) {
         (self.io, self.clock, self.session)
     }
@@ -74,12 +58,8 @@ where
         params: &M::Params<'_>,
         f: impl FnOnce(M::Output<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
-        let now = self.clock.now_ms();
-        let id = self
-            .session
-            .send::<M>(now, params)
-            .map_err(DriverError::Send)?;
-        self.wait::<M, R>(id, &mut |_| {}, f)
+        let id = self.queue(|s, now| s.send::<M>(now, params))?;
+        self.wait::<M, _, _>(Waiting::new(id, f))
     }
 
     /// `getStatus`, the usual first call.
@@ -91,29 +71,60 @@ where
     }
 
     /// `startTransaction`: each `transactionEvent` goes to `on_event` as it comes, the result to
-    /// `f`. Never resent; a failure with an unknown outcome is looked up by its `referenceId`.
+    /// `f`. Never resent; after a failure whose outcome is unknown, call
+    /// [`lookup_transaction`](Self::lookup_transaction) with the same `referenceId`.
     pub fn start_transaction<R>(
         &mut self,
         params: &StartTransactionParams<'_>,
         on_event: &mut dyn FnMut(TransactionEvent<'_>),
         f: impl FnOnce(synqpay_rpc::TransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
-        let now = self.clock.now_ms();
-        let id = self
-            .session
-            .start_transaction(now, params)
-            .map_err(DriverError::Send)?;
-        self.wait::<synqpay_rpc::StartTransaction, R>(id, on_event, f)
+        let id = self.queue(|s, now| s.start_transaction(now, params))?;
+        self.wait::<StartTransaction, _, _>(Waiting::new(id, f).events(on_event))
     }
 
-    /// Drives the link until request `id` ends.
-    fn wait<M: Method, R>(
+    /// The money-safe recovery: `getTransaction` by the payment's `referenceId`.
+    pub fn lookup_transaction<R>(
         &mut self,
-        id: RequestId,
-        on_event: &mut dyn FnMut(TransactionEvent<'_>),
-        f: impl FnOnce(M::Output<'_>) -> R,
+        reference: ReferenceId<'_>,
+        f: impl FnOnce(synqpay_rpc::GetTransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
-        let mut f = Some(f);
+        let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
+        self.wait::<GetTransaction, _, _>(Waiting::new(id, f))
+    }
+
+    /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).
+    pub fn pair(&mut self, serial_number: &str) -> Result<(), DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.pair(now, serial_number))?;
+        self.wait::<Pair, _, _>(Waiting::new(id, discard::<Pair>).pairing(false))
+    }
+
+    /// `authenticate` with the code from the device's screen: the session keeps the key it
+    /// returns, which is also handed back for the caller to store.
+    pub fn authenticate(&mut self, otp: &str) -> Result<ApiKey, DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.authenticate(now, otp))?;
+        self.wait::<Authenticate, _, _>(Waiting::new(id, discard::<Authenticate>).pairing(true))?;
+        self.session
+            .api_key()
+            .ok_or(DriverError::Send(SendError::NotPaired))
+    }
+
+    fn queue(
+        &mut self,
+        send: impl FnOnce(&mut Client<B, P>, u64) -> Result<RequestId, SendError>,
+    ) -> Result<RequestId, DriverError<T::Error>> {
+        let now = self.clock.now_ms();
+        send(&mut self.session, now).map_err(DriverError::Send)
+    }
+
+    /// Drives the link until the call ends.
+    fn wait<M: Method, F, R>(
+        &mut self,
+        mut call: Waiting<'_, F>,
+    ) -> Result<R, DriverError<T::Error>>
+    where
+        F: FnOnce(M::Output<'_>) -> R,
+    {
         let mut buf = [0u8; 256];
         loop {
             while let Some(bytes) = self.session.poll_transmit() {
@@ -122,9 +133,16 @@ where
                 self.session.transmitted(now, n);
             }
             self.io.flush().map_err(DriverError::Io)?;
+            if let Some(done) = call.check::<M, R, B, T::Error, P>(&mut self.session) {
+                return done;
+            }
             if self.io.read_ready().map_err(DriverError::Io)? {
                 let n = self.io.read(&mut buf).map_err(DriverError::Io)?;
                 let now = self.clock.now_ms();
+                if n == 0 {
+                    self.session.disconnect(now);
+                    return Err(DriverError::Closed);
+                }
                 self.session.handle_input(now, &buf[..n]);
             } else {
                 self.clock.idle();
@@ -132,37 +150,6 @@ where
             let now = self.clock.now_ms();
             if self.session.poll_timeout().is_some_and(|t| t <= now) {
                 self.session.handle_timeout(now);
-            }
-            while let Some(event) = self.session.poll_event() {
-                match event {
-                    ClientEvent::Response {
-                        id: answered,
-                        payload,
-                    } if answered == id => {
-                        let result =
-                            synqpay_session::decode_response::<M>(payload).map_err(|e| match e {
-                                CallError::Rpc(e) => DriverError::Rpc(e.code),
-                                CallError::Decode(e) => DriverError::Decode(e),
-                            });
-                        return result.map(|output| (f.take().expect("called once"))(output));
-                    }
-                    ClientEvent::Failed {
-                        id: failed,
-                        failure,
-                        ..
-                    } if failed == id => {
-                        return Err(DriverError::Failed(failure));
-                    }
-                    ClientEvent::Notification { payload } => {
-                        if let Ok(Message::Notification(n)) = Message::parse(payload)
-                            && let Ok(e) = synqpay_rpc::FromRaw::from_raw(n.params, "params")
-                        {
-                            on_event(e);
-                        }
-                    }
-                    ClientEvent::LinkDead => return Err(DriverError::LinkDead),
-                    _ => {}
-                }
             }
         }
     }

@@ -3,8 +3,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod asynch;
 mod blocking;
 mod clock;
+mod error;
+pub mod loopback;
+mod outcome;
 
-pub use blocking::{BlockingClient, DriverError};
-pub use clock::Clock;
+pub use asynch::AsyncClient;
+pub use blocking::BlockingClient;
+pub use clock::{AsyncClock, Clock};
+pub use error::DriverError;

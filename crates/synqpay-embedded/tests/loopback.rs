@@ -1,24 +1,21 @@
-//! The blocking driver against a device session in the same program, over an in-memory
-//! `embedded_io` link: what the Cortex-M example does, run on the host.
+//! The blocking driver against the in-memory terminal: pairing, a sale with events, the lookup
+//! by referenceId, and the typed errors. The Cortex-M example does the same on an emulated MCU.
 
 use std::cell::Cell;
-use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::rc::Rc;
 
+use synqpay_embedded::loopback::LoopbackTerminal;
 use synqpay_embedded::{BlockingClient, Clock, DriverError};
 use synqpay_link::ApiKey;
-use synqpay_rpc::{
-    DeviceStatus, EventType, GetStatus, ReferenceId, ResultCode, StartTransaction,
-    StartTransactionParams, Status, Transaction, TransactionEvent, TransactionResult,
-    TransactionStatus,
-};
+use synqpay_rpc::{DeviceStatus, ReferenceId, StartTransactionParams};
 use synqpay_session::{
-    Client, ClientBuffers, ClientConfig, ClientId, Device, DeviceBuffers, DeviceConfig, ReplyTo,
+    Client, ClientBuffers, ClientConfig, DeviceBuffers, Failure, PairingError, SendError,
 };
 
 const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
+const SERIAL: &str = "244RKR528387";
 
+/// A clock that moves 10 ms each time it is read.
 #[derive(Clone)]
 struct Ticks(Rc<Cell<u64>>);
 
@@ -29,150 +26,162 @@ impl Clock for Ticks {
     }
 }
 
-/// A device on the other end of an in-memory link: getStatus, and sales with two events.
-struct Loopback {
-    device: Device<Vec<u8>>,
-    to_client: VecDeque<u8>,
-    sale: Option<(ReplyTo, usize)>,
-    clock: Ticks,
-}
-
-impl Loopback {
-    fn pump(&mut self) {
-        let now = self.clock.0.get();
-        while let Some(request) = self.device.poll_request() {
-            let reply = request.reply_to;
-            if request.is::<GetStatus>() {
-                let status = Status {
-                    device_status: DeviceStatus::Idle,
-                    cancelable: false,
-                };
-                self.device.respond(&reply, &status).unwrap();
-            } else if request.is::<StartTransaction>() {
-                self.sale = Some((reply, 0));
-            }
-        }
-        if let Some((reply, step)) = self.sale.take() {
-            if step < 2 {
-                let event_type = [EventType::WaitingForCard, EventType::CardDetected][step];
-                self.device
-                    .notify("transactionEvent", &TransactionEvent { event_type })
-                    .unwrap();
-                self.sale = Some((reply, step + 1));
-            } else {
-                let t = Transaction {
-                    transaction_status: Some(TransactionStatus::Authorized),
-                    ..Default::default()
-                };
-                let r = TransactionResult {
-                    transaction: Some(t),
-                    ..TransactionResult::new(ResultCode::Ok)
-                };
-                self.device.respond(&reply, &r).unwrap();
-            }
-        }
-        while let Some(bytes) = self.device.poll_transmit() {
-            self.to_client.extend(bytes.iter().copied());
-            let n = bytes.len();
-            self.device.transmitted(now, n);
-        }
-    }
-}
-
-impl embedded_io::ErrorType for Loopback {
-    type Error = Infallible;
-}
-
-impl embedded_io::Write for Loopback {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
-        // A UART takes a few bytes at a time.
-        let n = buf.len().min(7);
-        self.device.handle_input(self.clock.0.get(), &buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> Result<(), Infallible> {
-        Ok(())
-    }
-}
-
-impl embedded_io::ReadReady for Loopback {
-    fn read_ready(&mut self) -> Result<bool, Infallible> {
-        self.pump();
-        Ok(!self.to_client.is_empty())
-    }
-}
-
-impl embedded_io::Read for Loopback {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
-        let n = buf.len().min(self.to_client.len()).min(5);
-        for b in buf.iter_mut().take(n) {
-            *b = self.to_client.pop_front().unwrap();
-        }
-        Ok(n)
-    }
-}
-
-fn driver(key: ApiKey) -> BlockingClient<Loopback, Ticks, Vec<u8>, 4> {
-    let clock = Ticks(Rc::new(Cell::new(0)));
-    let mut device = Device::new(
-        DeviceConfig::default(),
-        DeviceBuffers {
-            rx: vec![0; 2048],
-            tx: vec![0; 4096],
-            requests: vec![0; 2048],
-            cache: vec![0; 2048],
-        },
-    );
-    device.set_api_key(Some(KEY));
-    device.connect(0, ClientId([1; 16]));
-    let link = Loopback {
-        device,
-        to_client: VecDeque::new(),
-        sale: None,
-        clock: clock.clone(),
+fn terminal() -> LoopbackTerminal<Vec<u8>> {
+    let buffers = DeviceBuffers {
+        rx: vec![0; 2048],
+        tx: vec![0; 4096],
+        requests: vec![0; 2048],
+        cache: vec![0; 2048],
     };
-    let session = Client::new(
-        ClientConfig::default(),
-        ClientBuffers {
-            rx: vec![0; 4096],
-            tx: vec![0; 1024],
-            inbox: vec![0; 4096],
-        },
-    )
-    .with_api_key(key);
-    BlockingClient::new(link, clock, session)
+    LoopbackTerminal::new(buffers, SERIAL, "481516", KEY)
+}
+
+fn session() -> Client<Vec<u8>, 4> {
+    let buffers = ClientBuffers {
+        rx: vec![0; 4096],
+        tx: vec![0; 1024],
+        inbox: vec![0; 4096],
+    };
+    Client::new(ClientConfig::default(), buffers)
+}
+
+type Driver = BlockingClient<LoopbackTerminal<Vec<u8>>, Ticks, Vec<u8>, 4>;
+
+fn driver(terminal: LoopbackTerminal<Vec<u8>>, session: Client<Vec<u8>, 4>) -> Driver {
+    BlockingClient::new(terminal, Ticks(Rc::new(Cell::new(0))), session)
 }
 
 #[test]
-fn get_status_and_a_sale_with_events_over_embedded_io() {
-    let mut client = driver(KEY);
-    // Results borrow the session's inbox: the closure keeps what it needs.
+fn pairs_then_sells_with_events_then_finds_the_sale_by_reference() {
+    let mut client = driver(terminal(), session());
+    assert_eq!(
+        client.status(|_| ()).unwrap_err(),
+        DriverError::Send(SendError::NotPaired)
+    );
+    client.pair(SERIAL).unwrap();
+    assert_eq!(
+        client.authenticate("000000").unwrap_err(),
+        DriverError::Pairing(PairingError::Rejected)
+    );
+    assert_eq!(client.authenticate("481516").unwrap(), KEY);
+    assert_eq!(client.session().api_key(), Some(KEY));
+
     let idle = client
         .status(|s| s.device_status == DeviceStatus::Idle)
         .unwrap();
     assert!(idle);
     let mut events = Vec::new();
-    let params = StartTransactionParams::sale(ReferenceId::new("fw-1").unwrap(), 12550, 376);
-    let charged = client
+    let reference = ReferenceId::new("fw-1").unwrap();
+    let params = StartTransactionParams::sale(reference, 12550, 376);
+    let (charged, echoed) = client
         .start_transaction(
             &params,
             &mut |e| events.push(e.event_type.name().to_string()),
-            |r| r.is_charged(),
+            |r| {
+                let t = r.transaction.as_ref();
+                (
+                    r.is_charged(),
+                    t.and_then(|t| t.reference_id).map(|r| r.to_string()),
+                )
+            },
         )
         .unwrap();
     assert_eq!(charged, Some(true));
+    assert_eq!(echoed.as_deref(), Some("fw-1"));
     assert_eq!(events, ["WAITING_FOR_CARD", "CARD_DETECTED"]);
+
+    let found = client
+        .lookup_transaction(reference, |r| r.transaction.and_then(|t| t.amount))
+        .unwrap();
+    assert_eq!(found, Some(12550));
+    let missing = ReferenceId::new("never-sent").unwrap();
+    assert_eq!(
+        client.lookup_transaction(missing, |_| ()).unwrap_err(),
+        DriverError::Rpc(synqpay_rpc::RpcErrorCode::TransactionNotFound)
+    );
+    let (terminal, _, _) = client.into_parts();
+    assert_eq!(terminal.charged().collect::<Vec<_>>(), [("fw-1", 12550)]);
+}
+
+#[test]
+fn pairing_refusals_are_typed() {
+    let mut client = driver(terminal(), session());
+    assert_eq!(
+        client.pair("WRONG").unwrap_err(),
+        DriverError::Pairing(PairingError::Rejected)
+    );
+    assert_eq!(
+        client.authenticate("481516").unwrap_err(),
+        DriverError::Pairing(PairingError::Expired)
+    );
 }
 
 #[test]
 fn a_wrong_key_fails_with_the_link_error() {
-    let mut client = driver(ApiKey::from_bytes([9, 9, 9, 9]));
-    let e = client.status(|s| s.cancelable).unwrap_err();
+    let wrong = session().with_api_key(ApiKey::from_bytes([9, 9, 9, 9]));
+    let mut client = driver(terminal().paired(), wrong);
     assert_eq!(
-        e,
-        DriverError::Failed(synqpay_session::Failure::Link(
-            synqpay_link::ErrorCode::NotAuthenticated
-        ))
+        client.status(|s| s.cancelable).unwrap_err(),
+        DriverError::Failed(Failure::Link(synqpay_link::ErrorCode::NotAuthenticated))
     );
+}
+
+#[test]
+fn a_terminal_that_hangs_ends_the_call_at_its_deadline() {
+    let mut terminal = terminal().paired();
+    terminal.set_muted(true);
+    let clock = Ticks(Rc::new(Cell::new(0)));
+    let mut client = BlockingClient::new(terminal, clock.clone(), session().with_api_key(KEY));
+    let e = client.status(|_| ()).unwrap_err();
+    assert_eq!(e, DriverError::Failed(Failure::Timeout));
+    // Ended by the request deadline, within a few clock readings of it.
+    let deadline = ClientConfig::default().request_timeout_ms;
+    assert!(
+        (deadline..deadline + 50).contains(&clock.0.get()),
+        "{}",
+        clock.0.get()
+    );
+}
+
+/// A transport whose peer has closed: every read returns 0 bytes.
+struct Closed;
+
+impl embedded_io::ErrorType for Closed {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for Closed {
+    fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
+}
+
+impl embedded_io::ReadReady for Closed {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+impl embedded_io::Write for Closed {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_closed_connection_is_reported_and_the_payment_stays_to_be_looked_up() {
+    let clock = Ticks(Rc::new(Cell::new(0)));
+    let mut client = BlockingClient::new(Closed, clock, session().with_api_key(KEY));
+    let params = StartTransactionParams::sale(ReferenceId::new("fw-2").unwrap(), 100, 376);
+    let e = client
+        .start_transaction(&params, &mut |_| {}, |r| r.is_charged())
+        .unwrap_err();
+    assert_eq!(e, DriverError::Closed);
+    assert!(!client.session().is_connected());
+    // Still outstanding: its answer may come on the next connection.
+    assert_eq!(client.session().outstanding(), 1);
 }

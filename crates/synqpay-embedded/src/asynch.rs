@@ -1,0 +1,178 @@
+//! The async driver: the client session over any `embedded_io_async` transport (an embassy-net
+//! TCP socket, a buffered UART, a TLS connection), awaiting the caller's timer
+//! (spec/protocol.md §1–§6 through `synqpay-session`). No executor is tied in.
+
+use embassy_futures::select::{Either, select};
+use embedded_io_async::{Read, Write};
+use synqpay_link::ApiKey;
+use synqpay_rpc::{
+    Authenticate, GetTransaction, Method, NoParams, Pair, ReferenceId, RequestId, StartTransaction,
+    StartTransactionParams, TransactionEvent,
+};
+use synqpay_session::{Buffer, Client, Connected, SendError};
+
+use crate::outcome::{Waiting, discard};
+use crate::{AsyncClock, DriverError};
+
+/// An async Synqpay client over an `embedded_io_async` transport.
+///
+/// Each call queues a request, writes it, then awaits whichever comes first: bytes from the
+/// transport or the session's next timer (KeepAlive, ACK deadline, request deadline) from the
+/// [`AsyncClock`]. Results are handed to a closure while they borrow the session's inbox.
+///
+/// The transport's `read` must be cancel-safe (a read dropped before it completes loses no
+/// bytes), as embassy-net's `TcpSocket`, embassy's buffered UARTs and
+/// `embedded_io_adapters` are: a timer that fires first drops the read in progress.
+pub struct AsyncClient<T, C, B: Buffer, const P: usize = 4> {
+    io: T,
+    clock: C,
+    session: Client<B, P>,
+}
+
+impl<T, C, B, const P: usize> AsyncClient<T, C, B, P>
+where
+    T: Read + Write,
+    C: AsyncClock,
+    B: Buffer,
+{
+    /// A driver over a transport that is up.
+    pub fn new(io: T, mut clock: C, mut session: Client<B, P>) -> Self {
+        session.connect(clock.now_ms());
+        Self { io, clock, session }
+    }
+
+    /// The transport was reconnected: outstanding requests stay outstanding and their cached
+    /// answers are matched. Give the new transport with [`replace_io`](Self::replace_io).
+    pub fn connected(&mut self) -> Connected {
+        let now = self.clock.now_ms();
+        self.session.connect(now)
+    }
+
+    /// Swaps in a new transport (a new TCP connection) and returns the old one; then call
+    /// [`connected`](Self::connected).
+    pub fn replace_io(&mut self, io: T) -> T {
+        core::mem::replace(&mut self.io, io)
+    }
+
+    /// The session, for its key, counters and lower-level calls.
+    pub fn session(&mut self) -> &mut Client<B, P> {
+        &mut self.session
+    }
+
+    /// The transport, the clock and the session back.
+    pub fn into_parts(self) -> (T, C, Client<B, P>) {
+        (self.io, self.clock, self.session)
+    }
+
+    /// Calls method `M`; `f` gets the typed result.
+    pub async fn call<M: Method, R>(
+        &mut self,
+        params: &M::Params<'_>,
+        f: impl FnOnce(M::Output<'_>) -> R,
+    ) -> Result<R, DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.send::<M>(now, params))?;
+        self.wait::<M, _, _>(Waiting::new(id, f)).await
+    }
+
+    /// `getStatus`, the usual first call.
+    pub async fn status<R>(
+        &mut self,
+        f: impl FnOnce(synqpay_rpc::Status<'_>) -> R,
+    ) -> Result<R, DriverError<T::Error>> {
+        self.call::<synqpay_rpc::GetStatus, R>(&NoParams, f).await
+    }
+
+    /// `startTransaction`: each `transactionEvent` goes to `on_event` as it comes, the result to
+    /// `f`. Never resent; after a failure whose outcome is unknown, call
+    /// [`lookup_transaction`](Self::lookup_transaction) with the same `referenceId`.
+    pub async fn start_transaction<R>(
+        &mut self,
+        params: &StartTransactionParams<'_>,
+        on_event: &mut dyn FnMut(TransactionEvent<'_>),
+        f: impl FnOnce(synqpay_rpc::TransactionResult<'_>) -> R,
+    ) -> Result<R, DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.start_transaction(now, params))?;
+        self.wait::<StartTransaction, _, _>(Waiting::new(id, f).events(on_event))
+            .await
+    }
+
+    /// The money-safe recovery: `getTransaction` by the payment's `referenceId`.
+    pub async fn lookup_transaction<R>(
+        &mut self,
+        reference: ReferenceId<'_>,
+        f: impl FnOnce(synqpay_rpc::GetTransactionResult<'_>) -> R,
+    ) -> Result<R, DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
+        self.wait::<GetTransaction, _, _>(Waiting::new(id, f)).await
+    }
+
+    /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).
+    pub async fn pair(&mut self, serial_number: &str) -> Result<(), DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.pair(now, serial_number))?;
+        let call = Waiting::new(id, discard::<Pair>).pairing(false);
+        self.wait::<Pair, _, _>(call).await
+    }
+
+    /// `authenticate` with the code from the device's screen: the session keeps the key it
+    /// returns, which is also handed back for the caller to store.
+    pub async fn authenticate(&mut self, otp: &str) -> Result<ApiKey, DriverError<T::Error>> {
+        let id = self.queue(|s, now| s.authenticate(now, otp))?;
+        let call = Waiting::new(id, discard::<Authenticate>).pairing(true);
+        self.wait::<Authenticate, _, _>(call).await?;
+        self.session
+            .api_key()
+            .ok_or(DriverError::Send(SendError::NotPaired))
+    }
+
+    fn queue(
+        &mut self,
+        send: impl FnOnce(&mut Client<B, P>, u64) -> Result<RequestId, SendError>,
+    ) -> Result<RequestId, DriverError<T::Error>> {
+        let now = self.clock.now_ms();
+        send(&mut self.session, now).map_err(DriverError::Send)
+    }
+
+    /// Drives the link until the call ends.
+    async fn wait<M: Method, F, R>(
+        &mut self,
+        mut call: Waiting<'_, F>,
+    ) -> Result<R, DriverError<T::Error>>
+    where
+        F: FnOnce(M::Output<'_>) -> R,
+    {
+        let mut buf = [0u8; 256];
+        loop {
+            while let Some(bytes) = self.session.poll_transmit() {
+                let n = self.io.write(bytes).await.map_err(DriverError::Io)?;
+                let now = self.clock.now_ms();
+                self.session.transmitted(now, n);
+            }
+            self.io.flush().await.map_err(DriverError::Io)?;
+            if let Some(done) = call.check::<M, R, B, T::Error, P>(&mut self.session) {
+                return done;
+            }
+            let read = match self.session.poll_timeout() {
+                Some(deadline) => {
+                    match select(self.io.read(&mut buf), self.clock.wait_until(deadline)).await {
+                        Either::First(read) => Some(read),
+                        Either::Second(()) => None,
+                    }
+                }
+                None => Some(self.io.read(&mut buf).await),
+            };
+            let now = self.clock.now_ms();
+            match read {
+                Some(Ok(0)) => {
+                    self.session.disconnect(now);
+                    return Err(DriverError::Closed);
+                }
+                Some(Ok(n)) => self.session.handle_input(now, &buf[..n]),
+                Some(Err(e)) => return Err(DriverError::Io(e)),
+                None => {}
+            }
+            if self.session.poll_timeout().is_some_and(|t| t <= now) {
+                self.session.handle_timeout(now);
+            }
+        }
+    }
+}
