@@ -9,8 +9,12 @@ mod clock;
 mod error;
 pub mod loopback;
 mod outcome;
+#[cfg(feature = "tls")]
+pub mod tls;
+mod whole_records;
 
 pub use asynch::AsyncClient;
 pub use blocking::BlockingClient;
 pub use clock::{AsyncClock, Clock};
 pub use error::DriverError;
+pub use whole_records::{WholeRecords, WholeRecordsError};
