@@ -91,7 +91,13 @@ impl<'a> RawJson<'a> {
                 offset: after,
             });
         }
-        Ok(RawJson(&text[start..end]))
+        // The scan stops at ASCII delimiters, so these are char boundaries; `get` keeps
+        // str slicing's panic path (and its ~2.5 KB of formatting) out of firmware.
+        let value = text.get(start..end).ok_or(JsonError {
+            kind: JsonErrorKind::InvalidUtf8,
+            offset: start,
+        })?;
+        Ok(RawJson(value))
     }
 
     /// The value's text, exactly as received.
@@ -205,8 +211,8 @@ impl<'a> Iterator for Members<'a> {
         let value_start = skip_ws(bytes, colon + 1);
         let value_end = scan_value(bytes, value_start).ok()?;
         self.pos = skip_ws(bytes, value_end) + 1; // past ',' or '}'
-        let key = Text::from_wire(&self.text[key_start + 1..key_end - 1]).ok()?;
-        Some((key, RawJson(&self.text[value_start..value_end])))
+        let key = Text::from_wire(self.text.get(key_start + 1..key_end - 1)?).ok()?;
+        Some((key, RawJson(self.text.get(value_start..value_end)?)))
     }
 }
 
@@ -228,7 +234,7 @@ impl<'a> Iterator for Items<'a> {
         }
         let end = scan_value(bytes, start).ok()?;
         self.pos = skip_ws(bytes, end) + 1; // past ',' or ']'
-        Some(RawJson(&self.text[start..end]))
+        Some(RawJson(self.text.get(start..end)?))
     }
 }
 

@@ -153,14 +153,16 @@ impl Iterator for Chars<'_> {
                 let Some(high) = hex4(it.as_str()) else {
                     return fail(self);
                 };
-                let after = &it.as_str()[4..];
+                let Some(after) = it.as_str().get(4..) else {
+                    return fail(self);
+                };
                 let (code, rest) = match high {
                     0xD800..=0xDBFF => {
                         let low = after.strip_prefix("\\u").and_then(hex4);
                         match low {
                             Some(low @ 0xDC00..=0xDFFF) => (
                                 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00),
-                                &after[6..],
+                                after.get(6..).unwrap_or_default(),
                             ),
                             _ => return fail(self),
                         }
