@@ -163,11 +163,15 @@ where
             let now = self.clock.now_ms();
             match read {
                 Some(Ok(0)) => {
+                    info!("driver: the transport closed");
                     self.session.disconnect(now);
                     return Err(DriverError::Closed);
                 }
                 Some(Ok(n)) => self.session.handle_input(now, &buf[..n]),
-                Some(Err(e)) => return Err(DriverError::Io(e)),
+                Some(Err(e)) => {
+                    warn!("driver: transport error");
+                    return Err(DriverError::Io(e));
+                }
                 None => {}
             }
             if self.session.poll_timeout().is_some_and(|t| t <= now) {

@@ -140,6 +140,7 @@ where
                 let n = self.io.read(&mut buf).map_err(DriverError::Io)?;
                 let now = self.clock.now_ms();
                 if n == 0 {
+                    info!("driver: the transport closed");
                     self.session.disconnect(now);
                     return Err(DriverError::Closed);
                 }

@@ -5,11 +5,14 @@
 //! its table size.
 
 // ours: the table size is a feature. Slice-by-16 is several times faster on a desktop CPU but
-// costs 8 KiB of flash; the default one-lane table costs 512 bytes.
+// costs 8 KiB of flash; the default one-lane table costs 512 bytes; `small-crc` computes bit by
+// bit with no table, for the smallest flash (`fast-crc` wins when both are on).
 #[cfg(feature = "fast-crc")]
 type Lanes = crc::Table<16>;
-#[cfg(not(feature = "fast-crc"))]
+#[cfg(all(not(feature = "fast-crc"), not(feature = "small-crc")))]
 type Lanes = crc::Table<1>;
+#[cfg(all(not(feature = "fast-crc"), feature = "small-crc"))]
+type Lanes = crc::NoTable;
 
 static MODBUS: crc::Crc<u16, Lanes> = crc::Crc::<u16, Lanes>::new(&crc::CRC_16_MODBUS);
 

@@ -24,6 +24,10 @@ use crate::{Frame, FrameError, MessageType, Stats};
 /// With at least this much, a full buffer always holds a complete frame or a failed candidate,
 /// so [`Decoder::poll`] always makes room.
 pub const MIN_CAPACITY: usize = MAX_OVERHEAD;
+const _: () = assert!(
+    MIN_CAPACITY == 13,
+    "update the message of Decoder::new's panic"
+);
 
 /// The buffer given to [`Decoder::try_new`] is shorter than [`MIN_CAPACITY`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +89,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Decoder<B> {
     pub fn new(buf: B) -> Self {
         match Self::try_new(buf) {
             Ok(decoder) => decoder,
-            Err(e) => panic!("{e}"),
+            // A literal message: formatting the error would pull its Display into every firmware.
+            // The number in it is checked against MIN_CAPACITY at compile time below.
+            Err(_) => panic!("Decoder::new: the buffer must hold at least 13 bytes (MIN_CAPACITY)"),
         }
     }
 
@@ -300,6 +306,7 @@ fn scan<'a>(
         let here = data.get(*pos..).unwrap_or_default();
         if *here.first()? != STX {
             let skip = here.iter().position(|&b| b == STX).unwrap_or(here.len());
+            trace!("link: {} bytes before STX skipped", skip);
             advance(pos, consumed, skip);
             stats.skipped_bytes = stats.skipped_bytes.saturating_add(skip as u32);
             continue;
@@ -312,6 +319,7 @@ fn scan<'a>(
             }
             Err(ParseError::Incomplete) => None,
             Err(ParseError::Invalid(error)) => {
+                debug!("link: invalid frame, resynchronising: {:?}", error);
                 advance(pos, consumed, 1);
                 stats.count_error(&error);
                 Some(Err(error))

@@ -3,6 +3,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[macro_use]
+mod fmt;
+
 #[cfg(test)]
 extern crate std;
 

@@ -15,7 +15,10 @@ use crate::Buffer;
 impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     pub(super) fn on_frame(&mut self, now: u64, frame: Result<Frame<'_>, FrameError>) {
         match frame {
-            Err(_) => self.stats.bad_frames += 1,
+            Err(e) => {
+                debug!("client: bad frame from the device: {:?}", e);
+                self.stats.bad_frames += 1;
+            }
             Ok(Frame::Response { payload }) => self.on_response(payload),
             Ok(Frame::Event { payload }) => {
                 // Each event extends the running transactions' deadlines (spec/protocol.md §6).
@@ -91,8 +94,12 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             return;
         }
         match self.recent.answered(id) {
-            Some(true) => self.stats.duplicates += 1,
+            Some(true) => {
+                debug!("client: duplicate answer to request {} dropped", id.0);
+                self.stats.duplicates += 1;
+            }
             Some(false) => {
+                info!("client: late answer to request {}", id.0);
                 self.recent.mark_answered(id);
                 self.record(IN_LATE, id.0, payload);
             }

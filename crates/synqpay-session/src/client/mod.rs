@@ -148,6 +148,10 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             keepalive_due: now + self.core.config.keepalive_interval_ms,
             ack_deadline: None,
         });
+        info!(
+            "client: connected, {} requests outstanding",
+            self.core.pending.len()
+        );
         match self.core.pending.len() {
             0 => Connected::Fresh,
             outstanding => Connected::Resumed { outstanding },
@@ -284,6 +288,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         }
         if let Some(link) = self.core.link {
             if link.ack_deadline.is_some_and(|d| now >= d) {
+                warn!("client: no ACK to the KeepAlive in time: link dead");
                 self.core.record(IN_LINK_DEAD, 0, &[]);
                 self.disconnect(now);
             } else if now >= link.keepalive_due {
@@ -460,6 +465,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     /// Ends pending request `i` with `failure`, reported in the inbox.
     fn fail(&mut self, i: usize, failure: Failure) {
         let p = self.pending.swap_remove(i);
+        warn!("client: request {} failed: {:?}", p.id.0, failure);
         let mut bytes = [0u8; 2 + 64];
         let (code, link) = match failure {
             Failure::Link(c) => (0, c.as_u8()),
@@ -479,6 +485,10 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     fn record(&mut self, kind: u8, tag: u32, bytes: &[u8]) -> bool {
         let kept = self.inbox.push(kind, tag, bytes).is_ok();
         if !kept {
+            warn!(
+                "client: inbox full, a message of {} bytes lost",
+                bytes.len()
+            );
             self.stats.lost += 1;
             self.unreported_lost += 1;
         }

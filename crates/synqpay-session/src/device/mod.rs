@@ -127,6 +127,10 @@ impl<B: Buffer> Device<B> {
             self.core.cache.clear();
             self.core.cache_owner = None;
         }
+        info!(
+            "device: client connected (replaced one: {}), {} cached responses queued",
+            replaced, cached_sent
+        );
         DeviceConnected {
             replaced,
             cached_sent,
@@ -340,6 +344,7 @@ impl<B: Buffer> DeviceCore<B> {
     fn on_frame(&mut self, frame: Result<Frame<'_>, FrameError>) {
         match frame {
             Err(e) => {
+                debug!("device: bad frame, answered with an Error frame: {:?}", e);
                 self.stats.link_errors += 1;
                 self.link_frame(Frame::Error(e.code()));
             }
@@ -360,6 +365,7 @@ impl<B: Buffer> DeviceCore<B> {
         let pairing = key.is_zero()
             && matches!(&message, Ok(Message::Request(r)) if r.method == Pair::NAME || r.method == Authenticate::NAME);
         if !authenticated && !pairing {
+            warn!("device: request with a wrong API key refused (NOT_AUTHENTICATED)");
             self.stats.not_authenticated += 1;
             self.link_frame(Frame::Error(ErrorCode::NotAuthenticated));
             return;
