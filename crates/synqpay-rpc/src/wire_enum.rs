@@ -82,6 +82,14 @@ macro_rules! wire_enum {
                 $crate::Text::deserialize(d).map(Self::from_text)
             }
         }
+
+        impl<'a> $crate::MemberValue<'a> for $name<'a> {
+            fn decode_member(
+                raw: $crate::RawJson<'a>,
+            ) -> Result<Self, serde_json_core::de::Error> {
+                $crate::Text::decode_member(raw).map(Self::from_text)
+            }
+        }
     };
 }
 

@@ -35,8 +35,18 @@ fn invalid_json_is_a_json_error_with_its_offset() {
 
 #[test]
 fn wrong_types_are_value_errors() {
+    // Decoded member by member: the error names the member.
     let e = GetStatus::decode_output(raw(r#"{"deviceStatus":5}"#)).unwrap_err();
-    assert!(matches!(e, DecodeError::Value(_)), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            DecodeError::Field {
+                field: "deviceStatus",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let e = StartTransaction::decode_params(raw(
         r#"{"transactionType":"SALE","referenceId":"r","amount":"12"}"#,
     ))

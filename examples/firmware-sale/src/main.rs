@@ -152,7 +152,9 @@ fn run() -> Result<(), &'static str> {
 
 #[entry]
 fn main() -> ! {
-    let mut core = cortex_m::Peripherals::take().unwrap_or_else(|| loop {});
+    let Some(mut core) = cortex_m::Peripherals::take() else {
+        panic!("the core peripherals were taken before main");
+    };
     core.SYST.set_clock_source(SystClkSource::Core);
     core.SYST.set_reload(CORE_HZ / 1000 - 1);
     core.SYST.clear_current();

@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::EventType;
-use crate::method::from_raw_required;
+use crate::{DecodeError, EventType, FromRaw, RawJson, members};
 
 /// The method name of the one documented event.
 pub const TRANSACTION_EVENT: &str = "transactionEvent";
@@ -19,4 +18,10 @@ pub struct TransactionEvent<'a> {
     pub event_type: EventType<'a>,
 }
 
-from_raw_required!(TransactionEvent);
+impl<'a> FromRaw<'a> for TransactionEvent<'a> {
+    /// Member by member (ours: events come many per sale; no serde-json-core deserializer).
+    fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError> {
+        let event_type = members::required_member(raw, "type", member)?;
+        Ok(Self { event_type })
+    }
+}

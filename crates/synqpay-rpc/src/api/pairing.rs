@@ -4,8 +4,8 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Text;
 use crate::method::{Null, from_raw_required, method};
+use crate::{DecodeError, FromRaw, RawJson, Text, members};
 
 method! {
     /// `pair {serialNumber}`: the device (IDLE) shows a 6-digit code for 30 s. Zero key.
@@ -44,7 +44,15 @@ pub struct AuthenticateResult<'a> {
     pub api_key: Text<'a>,
 }
 
-from_raw_required!(PairParams, AuthenticateParams, AuthenticateResult);
+from_raw_required!(PairParams, AuthenticateParams);
+
+impl<'a> FromRaw<'a> for AuthenticateResult<'a> {
+    /// Member by member (ours: no serde-json-core deserializer in a client firmware).
+    fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError> {
+        let api_key = members::required_member(raw, "apiKey", member)?;
+        Ok(Self { api_key })
+    }
+}
 
 impl fmt::Debug for AuthenticateParams<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
 use crate::method::{NoParams, from_raw_required, method};
-use crate::{DeviceStatus, TerminalStatus, Text};
+use crate::{DecodeError, DeviceStatus, FromRaw, RawJson, TerminalStatus, Text, members};
 
 method! {
     /// `getStatus`: the device's state and whether `cancel` would work now (field).
@@ -70,4 +70,24 @@ pub struct TerminalStatusResult<'a> {
     pub terminal_status: Option<TerminalStatus<'a>>,
 }
 
-from_raw_required!(Status, DeviceInfo, TerminalStatusResult);
+from_raw_required!(DeviceInfo, TerminalStatusResult);
+
+impl<'a> FromRaw<'a> for Status<'a> {
+    /// Member by member (ours: the answer polled most often stays off serde-json-core's
+    /// deserializer, as the transaction does).
+    fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError> {
+        let raw = raw.ok_or(DecodeError::Missing(member))?;
+        let (mut device_status, mut cancelable) = (None, None);
+        for (key, value) in members::object(raw)?.members() {
+            match key.as_wire() {
+                "deviceStatus" => members::fill(&mut device_status, "deviceStatus", value)?,
+                "cancelable" => members::fill(&mut cancelable, "cancelable", value)?,
+                _ => {}
+            }
+        }
+        Ok(Self {
+            device_status: device_status.ok_or(DecodeError::Missing("result.deviceStatus"))?,
+            cancelable: cancelable.unwrap_or(false),
+        })
+    }
+}
