@@ -182,6 +182,20 @@ async fn main() -> Result<(), Failure> {
         Ok(_) => return Err("a certificate from another CA was accepted".into()),
     }
 
+    // Skipping verification takes its name written out; for a bench only.
+    let tcp = FromTokio::new(TcpStream::connect(&target.tls_addr).await?);
+    let socket = Box::new(WholeRecords::<_, 16_640>::new(tcp));
+    let verification = Verification::DangerousNoVerification;
+    let stream = tls::connect(socket, &mut read_buf, &mut write_buf, verification, rng)
+        .await
+        .map_err(|e| format!("TLS handshake without verification: {e:?}"))?;
+    let mut client = AsyncClient::new(stream, HostClock(started), session().with_api_key(key));
+    let idle = client
+        .status(|s| s.device_status.name().to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("  DangerousNoVerification: connected, device {idle}");
+
     if let Some(sim) = simulator {
         sim.stop();
     }
