@@ -24,6 +24,13 @@ struct Cli {
     /// The device's address.
     #[arg(long, global = true, default_value = "127.0.0.1:9000")]
     host: String,
+    /// Talk over this serial port (`/dev/ttyUSB0`, `COM3`) instead of TCP; for `simulate`,
+    /// serve it (as well as TCP).
+    #[arg(long, global = true, value_name = "PORT", conflicts_with = "tls")]
+    serial: Option<String>,
+    /// The serial port's speed (8N1, no flow control).
+    #[arg(long, global = true, default_value_t = synqpay_std::DEFAULT_BAUD)]
+    baud: u32,
     /// The API key from pairing (8 hex digits); for `simulate`, the key the device starts
     /// paired with.
     #[arg(long, global = true, env = "SYNQPAY_API_KEY", hide_env_values = true)]
@@ -119,6 +126,8 @@ fn key(text: &str) -> Result<ApiKey, String> {
 struct Target {
     host: String,
     tls: Option<Verification>,
+    /// A serial port and its speed, in place of `host`.
+    serial: Option<(String, u32)>,
 }
 
 impl Target {
@@ -135,15 +144,17 @@ impl Target {
         Ok(Self {
             host: cli.host.clone(),
             tls,
+            serial: cli.serial.clone().map(|port| (port, cli.baud)),
         })
     }
 }
 
 fn connect(target: &Target, api_key: Option<&str>) -> Result<Client, String> {
     let config = ClientConfig::default();
-    let client = match &target.tls {
-        None => Client::connect(&target.host, config),
-        Some(verification) => Client::connect_tls(&target.host, config, verification),
+    let client = match (&target.serial, &target.tls) {
+        (Some((port, baud)), _) => Client::connect_serial(port, *baud, config),
+        (None, None) => Client::connect(&target.host, config),
+        (None, Some(verification)) => Client::connect_tls(&target.host, config, verification),
     };
     let mut client = client.map_err(|e| e.to_string())?;
     if let Some(k) = api_key {
@@ -176,9 +187,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 api_key,
                 ..Default::default()
             };
-            let sim = match tls_listen {
-                None => Simulator::start(&listen, config),
-                Some(tls_listen) => {
+            let sim = match (tls_listen, &target.serial) {
+                (None, None) => Simulator::start(&listen, config),
+                (None, Some((port, baud))) => Simulator::start_serial(&listen, port, *baud, config)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("--serial {port}: {e}"))),
+                (Some(_), Some(_)) => return Err("--tls-listen and --serial: pick one".into()),
+                (Some(tls_listen), None) => {
                     let ca = TestCa::generate()?;
                     if let Some(file) = &ca_out {
                         std::fs::write(file, &ca.ca_pem)
@@ -189,6 +203,9 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             .map_err(|e| format!("listen on {listen}: {e}"))?;
             println!("simulator listening on {}", sim.addr());
+            if let Some((port, baud)) = &target.serial {
+                println!("simulator serving the serial port {port} at {baud} Bd");
+            }
             if let Some(tls_addr) = sim.tls_addr() {
                 println!("simulator listening for TLS on {tls_addr}");
             }

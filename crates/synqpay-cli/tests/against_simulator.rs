@@ -390,3 +390,43 @@ fn an_app_killed_in_mid_sale_finds_the_outcome_when_it_comes_back() {
         .unwrap();
     assert_eq!(t.is_charged(), Some(true));
 }
+
+#[path = "../../synqpay-std/tests/support/pty.rs"]
+mod pty;
+
+#[test]
+fn simulate_and_sale_over_a_serial_line() {
+    let pty = pty::PtyPair::new("cli");
+    let device = pty.device().to_string_lossy().into_owned();
+    let app = pty.app().to_string_lossy().into_owned();
+    let mut child = Command::new(BIN)
+        .args(["simulate", "--listen", "127.0.0.1:0", "--serial", &device])
+        .args(["--api-key", KEY])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _tcp = lines.next().unwrap().unwrap();
+    let serial = lines.next().unwrap().unwrap();
+    assert!(serial.contains("serving the serial port"), "{serial}");
+    let sale = Command::new(BIN)
+        .args([
+            "--serial",
+            &app,
+            "--api-key",
+            KEY,
+            "sale",
+            "--amount",
+            "1500",
+        ])
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(sale.status.success(), "{}", stderr(&sale));
+    let out = stdout(&sale);
+    assert!(
+        out.contains("\"transactionStatus\": \"AUTHORIZED\""),
+        "{out}"
+    );
+}

@@ -18,7 +18,7 @@ use crate::{Error, Reply};
 /// How often the keeper looks at an idle link, and how long it reads each time.
 const KEEPER_PERIOD: Duration = Duration::from_millis(100);
 
-/// A blocking Synqpay client over TCP (port 9000) or TLS (port 9443).
+/// A blocking Synqpay client over TCP (port 9000), TLS (port 9443) or a serial port.
 ///
 /// Calls block the calling thread until their answer; between calls a background thread keeps
 /// the link alive. Notifications that arrive between calls are kept for [`Client::events`], and
@@ -49,6 +49,13 @@ impl Client {
             config,
             verification,
         )?))
+    }
+
+    /// Opens the serial port `path` (`/dev/ttyUSB0`, `COM3`) at `baud` (the device's default:
+    /// [`DEFAULT_BAUD`](crate::DEFAULT_BAUD)), 8N1, no flow control, without a key yet.
+    /// [`Client::reconnect`] reopens the port.
+    pub fn connect_serial(path: &str, baud: u32, config: ClientConfig) -> Result<Self, Error> {
+        Ok(Self::keep(Connection::connect_serial(path, baud, config)?))
     }
 
     fn keep(connection: Connection) -> Self {

@@ -18,7 +18,7 @@ use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failu
 
 use crate::error::rpc_error;
 use crate::tls::{self, Verification};
-use crate::transport::Transport;
+use crate::transport::{Endpoint, Transport, open_serial};
 use crate::{Error, Reply};
 
 type Session = synqpay_session::Client<Vec<u8>, 8>;
@@ -28,7 +28,7 @@ type Session = synqpay_session::Client<Vec<u8>, 8>;
 ///
 /// [`Client`]: crate::Client
 pub(crate) struct Connection {
-    addr: String,
+    endpoint: Endpoint,
     tls: Option<Arc<rustls::ClientConfig>>,
     stream: Option<Transport<rustls::ClientConnection>>,
     session: Session,
@@ -43,7 +43,20 @@ pub(crate) struct Connection {
 impl Connection {
     /// Connects to `addr` (`host:port`), without a key yet.
     pub(crate) fn connect(addr: &str, config: ClientConfig) -> Result<Self, Error> {
-        Self::open(addr, config, None)
+        Self::open(Endpoint::Tcp(addr.to_string()), config, None)
+    }
+
+    /// Opens the serial port `path` at `baud` (8N1, no flow control), without a key yet.
+    pub(crate) fn connect_serial(
+        path: &str,
+        baud: u32,
+        config: ClientConfig,
+    ) -> Result<Self, Error> {
+        let endpoint = Endpoint::Serial {
+            path: path.to_string(),
+            baud,
+        };
+        Self::open(endpoint, config, None)
     }
 
     /// Connects to `addr` over TLS, verifying the device as `verification` says (by default,
@@ -54,11 +67,11 @@ impl Connection {
         verification: &Verification,
     ) -> Result<Self, Error> {
         let tls = tls::client_config(verification).map_err(Error::Config)?;
-        Self::open(addr, config, Some(tls))
+        Self::open(Endpoint::Tcp(addr.to_string()), config, Some(tls))
     }
 
     fn open(
-        addr: &str,
+        endpoint: Endpoint,
         config: ClientConfig,
         tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Result<Self, Error> {
@@ -68,7 +81,7 @@ impl Connection {
             inbox: vec![0u8; 128 * 1024],
         };
         let mut client = Self {
-            addr: addr.to_string(),
+            endpoint,
             tls,
             stream: None,
             session: Session::new(config, buffers),
@@ -100,12 +113,23 @@ impl Connection {
         let now = self.now();
         self.session.disconnect(now);
         self.stream = None;
-        let addr = self
-            .addr
+        let addr = match &self.endpoint {
+            Endpoint::Tcp(addr) => addr.clone(),
+            Endpoint::Serial { path, baud } => {
+                // A serial line has no connection to open: the port is (re)opened, and what
+                // the device sent while it was closed may be lost (ours: recovered by
+                // referenceId, as after any outage).
+                let port = open_serial(path, *baud, Duration::from_millis(100))
+                    .map_err(Error::Connection)?;
+                self.stream = Some(Transport::Serial(port));
+                return Ok(self.session.connect(self.now()));
+            }
+        };
+        let addr = addr
             .to_socket_addrs()
-            .map_err(|e| Error::Config(format!("address {}: {e}", self.addr)))?
+            .map_err(|e| Error::Config(format!("address {addr}: {e}")))?
             .next()
-            .ok_or_else(|| Error::Config(format!("address {} resolves to nothing", self.addr)))?;
+            .ok_or_else(|| Error::Config(format!("address {addr} resolves to nothing")))?;
         let stream =
             TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(Error::Connection)?;
         stream.set_nodelay(true).map_err(Error::Connection)?;
@@ -122,10 +146,8 @@ impl Connection {
         config: Arc<rustls::ClientConfig>,
         stream: TcpStream,
     ) -> Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>, Error> {
-        let host = self
-            .addr
-            .rsplit_once(':')
-            .map_or(self.addr.as_str(), |(h, _)| h);
+        let addr = self.endpoint.to_string();
+        let host = addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h);
         let host = host
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -250,10 +272,7 @@ impl Connection {
         let next = self.session.poll_timeout().unwrap_or(now + 1000).min(until);
         let wait = Duration::from_millis(next.saturating_sub(now).clamp(1, 1000));
         if let Some(stream) = &mut self.stream {
-            stream
-                .tcp()
-                .set_read_timeout(Some(wait))
-                .map_err(Error::Connection)?;
+            stream.set_read_timeout(wait).map_err(Error::Connection)?;
             let mut buf = [0u8; 8192];
             match stream.read(&mut buf) {
                 Ok(0) => {

@@ -13,3 +13,4 @@ pub use client::{Canceller, Client};
 pub use error::{Error, Reply};
 pub use simulator::{Simulator, SimulatorConfig};
 pub use synqpay_session::ClientConfig;
+pub use transport::{DEFAULT_BAUD, Endpoint};

@@ -1,21 +1,65 @@
-//! A connection, plain or TLS, as one Read + Write (spec/protocol.md §2: the same frames on
-//! port 9000 and, inside TLS, on 9443).
+//! A connection, plain TCP, TLS or a serial port, as one Read + Write (spec/protocol.md §2: the
+//! same frames on port 9000, inside TLS on 9443, and on a serial line at 115200 8N1).
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
-/// A plain or TLS connection over TCP, client or server side.
+/// Where a Synqpay device is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `host:port` over TCP (port 9000; 9443 for TLS).
+    Tcp(String),
+    /// A serial port (`/dev/ttyUSB0`, `COM3`), no flow control, 8N1.
+    Serial {
+        /// The port's name.
+        path: String,
+        /// Bits per second; the device's default is [`DEFAULT_BAUD`].
+        baud: u32,
+    },
+}
+
+/// The device's serial speed (spec/protocol.md §2).
+pub const DEFAULT_BAUD: u32 = 115_200;
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Tcp(addr) => f.write_str(addr),
+            Self::Serial { path, baud } => write!(f, "{path} at {baud} Bd"),
+        }
+    }
+}
+
+/// Opens a serial port for the link: 8N1, no flow control, reads that wait at most `timeout`.
+pub(crate) fn open_serial(path: &str, baud: u32, timeout: Duration) -> io::Result<SerialPort> {
+    serialport::new(path, baud)
+        .data_bits(serialport::DataBits::Eight)
+        .parity(serialport::Parity::None)
+        .stop_bits(serialport::StopBits::One)
+        .flow_control(serialport::FlowControl::None)
+        .timeout(timeout)
+        .open()
+        .map_err(io::Error::from)
+}
+
+/// A serial port, as `serialport` opens it.
+pub(crate) type SerialPort = Box<dyn serialport::SerialPort>;
+
+/// A plain or TLS connection over TCP, or a serial line; client or server side.
 pub(crate) enum Transport<C> {
     Plain(TcpStream),
     Tls(Box<rustls::StreamOwned<C, TcpStream>>),
+    Serial(SerialPort),
 }
 
 impl<C> Transport<C> {
-    /// The TCP socket under it, for timeouts and options.
-    pub fn tcp(&self) -> &TcpStream {
+    /// Makes reads wait at most `timeout` (then `TimedOut` or `WouldBlock`).
+    pub fn set_read_timeout(&mut self, timeout: Duration) -> io::Result<()> {
         match self {
-            Self::Plain(s) => s,
-            Self::Tls(s) => &s.sock,
+            Self::Plain(s) => s.set_read_timeout(Some(timeout)),
+            Self::Tls(s) => s.sock.set_read_timeout(Some(timeout)),
+            Self::Serial(port) => port.set_timeout(timeout).map_err(io::Error::from),
         }
     }
 }
@@ -29,6 +73,7 @@ where
         match self {
             Self::Plain(s) => s.read(buf),
             Self::Tls(s) => s.read(buf),
+            Self::Serial(s) => s.read(buf),
         }
     }
 }
@@ -42,6 +87,7 @@ where
         match self {
             Self::Plain(s) => s.write(buf),
             Self::Tls(s) => s.write(buf),
+            Self::Serial(s) => s.write(buf),
         }
     }
 
@@ -49,6 +95,7 @@ where
         match self {
             Self::Plain(s) => s.flush(),
             Self::Tls(s) => s.flush(),
+            Self::Serial(s) => s.flush(),
         }
     }
 }

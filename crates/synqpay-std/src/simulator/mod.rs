@@ -18,7 +18,7 @@ pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
 pub use outcomes::Outcome;
 
 use crate::tls::TestCa;
-use crate::transport::Transport;
+use crate::transport::{SerialPort, Transport};
 use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
 
 /// A running simulator; stops when dropped.
@@ -34,7 +34,19 @@ pub struct Simulator {
 impl Simulator {
     /// Starts a simulator listening on `addr` (port 0: any free port) in a thread of its own.
     pub fn start(addr: &str, config: SimulatorConfig) -> io::Result<Self> {
-        Self::start_inner(addr, None, config)
+        Self::start_inner(addr, None, None, config)
+    }
+
+    /// Starts a simulator on the serial port `path` at `baud` (8N1, no flow control), which is
+    /// its client whenever no TCP client is connected; it also listens on `addr`.
+    pub fn start_serial(
+        addr: &str,
+        path: &str,
+        baud: u32,
+        config: SimulatorConfig,
+    ) -> io::Result<Self> {
+        let port = crate::transport::open_serial(path, baud, TICK)?;
+        Self::start_inner(addr, None, Some(port), config)
     }
 
     /// Starts a simulator that also listens for TLS on `tls_addr` (TLS 1.3 and 1.2, a P-256
@@ -45,7 +57,8 @@ impl Simulator {
         config: SimulatorConfig,
         ca: &TestCa,
     ) -> io::Result<Self> {
-        let mut sim = Self::start_inner(addr, Some((tls_addr, ca.server.clone())), config)?;
+        let tls = Some((tls_addr, ca.server.clone()));
+        let mut sim = Self::start_inner(addr, tls, None, config)?;
         sim.ca_pem = Some(ca.ca_pem.clone());
         Ok(sim)
     }
@@ -53,6 +66,7 @@ impl Simulator {
     fn start_inner(
         addr: &str,
         tls: Option<(&str, Arc<rustls::ServerConfig>)>,
+        serial: Option<SerialPort>,
         config: SimulatorConfig,
     ) -> io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
@@ -76,7 +90,14 @@ impl Simulator {
             let (stop, screen) = (stop.clone(), screen.clone());
             std::thread::Builder::new()
                 .name("synqpay-simulator".into())
-                .spawn(move || serve(listener, tls, config, &stop, &screen))?
+                .spawn(move || {
+                    let links = Links {
+                        tcp: listener,
+                        tls,
+                        serial,
+                    };
+                    serve(links, config, &stop, &screen)
+                })?
         };
         Ok(Self {
             addr,
@@ -134,6 +155,10 @@ impl Drop for Simulator {
     }
 }
 
+/// Ours: the client on the serial line. `ff..ff` is an IPv6 multicast address, which no TCP
+/// peer has.
+const SERIAL_CLIENT: ClientId = ClientId([0xff; 16]);
+
 /// Ours: a client is identified by its IP address (the only thing the device knows at connect
 /// time), so that a client that reconnects gets its cached responses.
 fn client_id(ip: IpAddr) -> ClientId {
@@ -169,15 +194,41 @@ fn acceptor(
 /// The longest the loop waits for input before it moves transactions on.
 const TICK: Duration = Duration::from_millis(5);
 
+/// The link failed or closed. A TCP client is gone, and the serial line, if any, becomes the
+/// client again. A serial line never goes (a cable pulled or a peer that closed its end is not
+/// seen on a UART): the loop waits a tick and reads on.
+fn link_lost<C>(
+    now: u64,
+    device: &mut Device<Vec<u8>>,
+    client: &mut Option<Transport<C>>,
+    has_serial: bool,
+) {
+    if client.take().is_some() {
+        device.disconnect(now);
+        if has_serial {
+            device.connect(now, SERIAL_CLIENT);
+        }
+    } else {
+        std::thread::sleep(TICK);
+    }
+}
+
+/// Where the simulator's clients come from.
+struct Links {
+    tcp: TcpListener,
+    tls: Option<(TcpListener, Arc<rustls::ServerConfig>)>,
+    serial: Option<SerialPort>,
+}
+
 /// The simulator's loop: accept (replacing the client), read, serve, tick, write. Reads block
 /// until bytes arrive (or a tick passes), so an answer leaves as soon as its request is in.
-pub fn serve(
-    listener: TcpListener,
-    tls: Option<(TcpListener, Arc<rustls::ServerConfig>)>,
-    config: SimulatorConfig,
-    stop: &AtomicBool,
-    screen: &Mutex<String>,
-) {
+/// The serial line, if any, is the client while no TCP client is connected.
+fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mutex<String>) {
+    let Links {
+        tcp: listener,
+        tls,
+        serial,
+    } = links;
     let mut device = Device::new(
         DeviceConfig::default(),
         DeviceBuffers {
@@ -198,9 +249,13 @@ pub fn serve(
         acceptors.push(std::thread::spawn(move || acceptor(l, secure, out, stop)));
     }
     let mut client: Option<Transport<rustls::ServerConnection>> = None;
+    let mut serial = serial.map(Transport::Serial);
+    if serial.is_some() {
+        device.connect(0, SERIAL_CLIENT);
+    }
     let mut buf = [0u8; 16 * 1024];
     while !stop.load(Ordering::Relaxed) {
-        let next = if client.is_some() {
+        let next = if client.is_some() || serial.is_some() {
             incoming.try_recv().ok()
         } else {
             incoming.recv_timeout(TICK).ok()
@@ -221,20 +276,19 @@ pub fn serve(
                 client = transport;
             }
         }
-        if let Some(stream) = &mut client {
-            let _ = stream.tcp().set_read_timeout(Some(TICK));
+        let mut lost = false;
+        if let Some(stream) = client.as_mut().or(serial.as_mut()) {
+            let _ = stream.set_read_timeout(TICK);
             match stream.read(&mut buf) {
-                Ok(0) => {
-                    device.disconnect(now);
-                    client = None;
+                Ok(n) if n > 0 => {
+                    device.handle_input(start.elapsed().as_millis() as u64, &buf[..n])
                 }
-                Ok(n) => device.handle_input(start.elapsed().as_millis() as u64, &buf[..n]),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(_) => {
-                    device.disconnect(now);
-                    client = None;
-                }
+                _ => lost = true,
             }
+        }
+        if lost {
+            link_lost(now, &mut device, &mut client, serial.is_some());
         }
         let now = start.elapsed().as_millis() as u64;
         app.serve(now, &mut device);
@@ -246,7 +300,7 @@ pub fn serve(
         {
             shown.clone_from(&app.screen);
         }
-        if let Some(stream) = &mut client {
+        if let Some(stream) = client.as_mut().or(serial.as_mut()) {
             let mut failed = false;
             while let Some(bytes) = device.poll_transmit() {
                 match stream.write(bytes) {
@@ -266,8 +320,7 @@ pub fn serve(
                     !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
                 })
             {
-                device.disconnect(now);
-                client = None;
+                link_lost(now, &mut device, &mut client, serial.is_some());
             }
         }
     }
