@@ -105,6 +105,22 @@ enum Command {
     },
     /// Starts the simulator in-process and walks through pairing, a sale and its lookup.
     Demo,
+    /// Forwards a client to the device (--host) and injects line faults at chosen frames;
+    /// prints what passed each time it changes.
+    Proxy {
+        /// Where clients connect.
+        #[arg(long, default_value = "127.0.0.1:9001")]
+        listen: String,
+        /// Flip a bit in the client's Nth request (the device answers CRC_ERROR).
+        #[arg(long, value_name = "N")]
+        flip_request: Option<u32>,
+        /// Lose 8 bytes in the middle of the device's Nth response.
+        #[arg(long, value_name = "N")]
+        drop_in_response: Option<u32>,
+        /// Pull the cable half-way through the sale's result, for this many milliseconds.
+        #[arg(long, value_name = "MS")]
+        cut_sale_result: Option<u64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -211,6 +227,34 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             loop {
                 std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
+        Command::Proxy {
+            listen,
+            flip_request,
+            drop_in_response,
+            cut_sale_result,
+        } => {
+            let upstream = std::net::ToSocketAddrs::to_socket_addrs(&target.host)
+                .ok()
+                .and_then(|mut a| a.next())
+                .ok_or_else(|| format!("--host {}: no address", target.host))?;
+            let faults = synqpay_std::noise::Faults {
+                flip_request,
+                drop_in_response,
+                cut_sale_result: cut_sale_result.map(Duration::from_millis),
+            };
+            let proxy = synqpay_std::noise::NoiseProxy::start(&listen, upstream, faults)
+                .map_err(|e| format!("listen on {listen}: {e}"))?;
+            println!("proxy listening on {}", proxy.addr());
+            let mut shown = synqpay_std::noise::Report::default();
+            loop {
+                std::thread::sleep(Duration::from_millis(100));
+                let now = proxy.report();
+                if now != shown {
+                    println!("{now:?}");
+                    shown = now;
+                }
             }
         }
         Command::Pair { serial_number, otp } => {

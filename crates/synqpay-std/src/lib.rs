@@ -5,6 +5,7 @@
 mod client;
 mod connection;
 mod error;
+pub mod noise;
 pub mod simulator;
 pub mod tls;
 mod transport;

@@ -1,0 +1,56 @@
+//! The std client through the line-noise proxy: a flipped bit is answered with CRC_ERROR and the
+//! link goes on; a cable pulled in the middle of the sale's result leaves the outcome unknown,
+//! and the lookup by referenceId finds it; the sale is sent once.
+
+use std::time::Duration;
+
+use synqpay_link::ErrorCode;
+use synqpay_rpc::{GetStatus, GetTransaction, NoParams, ReferenceId, StartTransactionParams};
+use synqpay_std::noise::{Faults, NoiseProxy};
+use synqpay_std::{Client, ClientConfig, Error, Simulator, SimulatorConfig};
+
+#[test]
+fn a_flipped_bit_and_a_pulled_cable_lose_no_money() {
+    let key = "1234abcd".parse().unwrap();
+    let config = SimulatorConfig {
+        api_key: Some(key),
+        step_ms: 20,
+        ..Default::default()
+    };
+    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
+    let faults = Faults {
+        flip_request: Some(1),
+        cut_sale_result: Some(Duration::from_millis(1500)),
+        ..Faults::default()
+    };
+    let proxy = NoiseProxy::start("127.0.0.1:0", sim.addr(), faults).unwrap();
+    let short = ClientConfig {
+        transaction_timeout_ms: 1_000,
+        ..ClientConfig::default()
+    };
+    let mut client = Client::connect(&proxy.addr().to_string(), short)
+        .unwrap()
+        .with_api_key(key);
+
+    let e = client.call::<GetStatus>(&NoParams).unwrap_err();
+    assert!(matches!(e, Error::Link(ErrorCode::CrcError)), "{e:?}");
+    client.call::<GetStatus>(&NoParams).unwrap();
+
+    let reference = ReferenceId::new("noise-1").unwrap();
+    let sale = StartTransactionParams::sale(reference, 3300, 376);
+    let e = client.start_transaction(&sale, &mut |_| {}).unwrap_err();
+    let Error::Timeout { reference_id } = e else {
+        panic!("the outcome should be unknown, got {e:?}");
+    };
+    assert_eq!(reference_id.as_deref(), Some("noise-1"));
+    std::thread::sleep(Duration::from_millis(1600));
+    client.reconnect().unwrap();
+    let found = client.lookup_transaction(reference).unwrap();
+    let found = found.result::<GetTransaction>().unwrap();
+    assert_eq!(found.transaction.and_then(|t| t.is_charged()), Some(true));
+
+    let report = proxy.report();
+    assert_eq!(report.sales, 1, "{report:?}");
+    assert_eq!((report.flipped, report.error_frames), (1, 1), "{report:?}");
+    assert!(report.cut && report.dropped > 0, "{report:?}");
+}
