@@ -8,12 +8,11 @@ use std::task::Poll;
 use embassy_futures::block_on;
 use synqpay_embedded::loopback::LoopbackTerminal;
 use synqpay_embedded::{AsyncClient, AsyncClock, DriverError};
-use synqpay_link::ApiKey;
 use synqpay_rpc::{ReferenceId, StartTransactionParams};
-use synqpay_session::{Client, ClientBuffers, ClientConfig, DeviceBuffers, Failure};
+use synqpay_session::{ClientConfig, Failure};
 
-const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
-const SERIAL: &str = "244RKR528387";
+mod common;
+use common::{CODE, KEY, SERIAL, session, terminal};
 
 /// Virtual time: it moves one millisecond each time a timer is polled and has not expired, as
 /// if the executor had slept that long.
@@ -39,31 +38,12 @@ impl AsyncClock for Virtual {
     }
 }
 
-fn terminal() -> LoopbackTerminal<Vec<u8>> {
-    let buffers = DeviceBuffers {
-        rx: vec![0; 2048],
-        tx: vec![0; 4096],
-        requests: vec![0; 2048],
-        cache: vec![0; 2048],
-    };
-    LoopbackTerminal::new(buffers, SERIAL, "481516", KEY)
-}
-
-fn session() -> Client<Vec<u8>, 4> {
-    let buffers = ClientBuffers {
-        rx: vec![0; 4096],
-        tx: vec![0; 1024],
-        inbox: vec![0; 4096],
-    };
-    Client::new(ClientConfig::default(), buffers)
-}
-
 #[test]
 fn pairs_then_sells_with_events_then_finds_the_sale() {
     block_on(async {
         let mut client = AsyncClient::new(terminal(), Virtual::default(), session());
         client.pair(SERIAL).await.unwrap();
-        assert_eq!(client.authenticate("481516").await.unwrap(), KEY);
+        assert_eq!(client.authenticate(CODE).await.unwrap(), KEY);
         let reference = ReferenceId::new("async-1").unwrap();
         let params = StartTransactionParams::sale(reference, 4200, 376);
         let mut events = Vec::new();

@@ -8,12 +8,10 @@ use synqpay_embedded::loopback::LoopbackTerminal;
 use synqpay_embedded::{BlockingClient, Clock, DriverError};
 use synqpay_link::ApiKey;
 use synqpay_rpc::{DeviceStatus, ReferenceId, StartTransactionParams};
-use synqpay_session::{
-    Client, ClientBuffers, ClientConfig, DeviceBuffers, Failure, PairingError, SendError,
-};
+use synqpay_session::{Client, ClientConfig, Failure, PairingError, SendError};
 
-const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
-const SERIAL: &str = "244RKR528387";
+mod common;
+use common::{CODE, KEY, SERIAL, session, terminal};
 
 /// A clock that moves 10 ms each time it is read.
 #[derive(Clone)]
@@ -24,25 +22,6 @@ impl Clock for Ticks {
         self.0.set(self.0.get() + 10);
         self.0.get()
     }
-}
-
-fn terminal() -> LoopbackTerminal<Vec<u8>> {
-    let buffers = DeviceBuffers {
-        rx: vec![0; 2048],
-        tx: vec![0; 4096],
-        requests: vec![0; 2048],
-        cache: vec![0; 2048],
-    };
-    LoopbackTerminal::new(buffers, SERIAL, "481516", KEY)
-}
-
-fn session() -> Client<Vec<u8>, 4> {
-    let buffers = ClientBuffers {
-        rx: vec![0; 4096],
-        tx: vec![0; 1024],
-        inbox: vec![0; 4096],
-    };
-    Client::new(ClientConfig::default(), buffers)
 }
 
 type Driver = BlockingClient<LoopbackTerminal<Vec<u8>>, Ticks, Vec<u8>, 4>;
@@ -63,7 +42,7 @@ fn pairs_then_sells_with_events_then_finds_the_sale_by_reference() {
         client.authenticate("000000").unwrap_err(),
         DriverError::Pairing(PairingError::Rejected)
     );
-    assert_eq!(client.authenticate("481516").unwrap(), KEY);
+    assert_eq!(client.authenticate(CODE).unwrap(), KEY);
     assert_eq!(client.session().api_key(), Some(KEY));
 
     let idle = client
@@ -111,7 +90,7 @@ fn pairing_refusals_are_typed() {
         DriverError::Pairing(PairingError::Rejected)
     );
     assert_eq!(
-        client.authenticate("481516").unwrap_err(),
+        client.authenticate(CODE).unwrap_err(),
         DriverError::Pairing(PairingError::Expired)
     );
 }
