@@ -39,11 +39,11 @@ impl<E: core::fmt::Debug> core::fmt::Display for WholeRecordsError<E> {
 
 impl<E: core::fmt::Debug> core::error::Error for WholeRecordsError<E> {}
 
-/// A socket whose reads yield TLS records whole, for embedded-tls under the async driver.
-/// `N` bytes of buffer: at least the device's largest record plus 5.
-pub struct WholeRecords<S, const N: usize> {
+/// A socket whose reads yield TLS records whole, for embedded-tls under the async driver. Its
+/// buffer (`[u8; N]`, `&mut [u8]`, ...) holds at least the device's largest record plus 5 bytes.
+pub struct WholeRecords<S, B> {
     socket: S,
-    buf: [u8; N],
+    buf: B,
     /// Bytes buffered: `buf[start..end]`.
     start: usize,
     end: usize,
@@ -51,12 +51,12 @@ pub struct WholeRecords<S, const N: usize> {
     releasable: usize,
 }
 
-impl<S, const N: usize> WholeRecords<S, N> {
-    /// Wraps `socket`.
-    pub fn new(socket: S) -> Self {
+impl<S, B: AsRef<[u8]> + AsMut<[u8]>> WholeRecords<S, B> {
+    /// Wraps `socket`, with `buf` for the record being received.
+    pub fn new(socket: S, buf: B) -> Self {
         Self {
             socket,
-            buf: [0; N],
+            buf,
             start: 0,
             end: 0,
             releasable: 0,
@@ -70,33 +70,35 @@ impl<S, const N: usize> WholeRecords<S, N> {
 
     /// The length of the whole record at the front, once its header is in.
     fn front_record(&self) -> Option<usize> {
-        let held = &self.buf[self.start..self.end];
+        let held = self.buf.as_ref().get(self.start..self.end)?;
         let header = held.get(..HEADER)?;
         Some(HEADER + usize::from(u16::from_be_bytes([header[3], header[4]])))
     }
 }
 
-impl<S: ErrorType, const N: usize> ErrorType for WholeRecords<S, N> {
+impl<S: ErrorType, B> ErrorType for WholeRecords<S, B> {
     type Error = WholeRecordsError<S::Error>;
 }
 
-impl<S: Read, const N: usize> Read for WholeRecords<S, N> {
+impl<S: Read, B: AsRef<[u8]> + AsMut<[u8]>> Read for WholeRecords<S, B> {
     async fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
+        let capacity = self.buf.as_ref().len();
         while self.releasable == 0 {
             match self.front_record() {
-                Some(len) if len > N => return Err(WholeRecordsError::RecordTooLarge),
+                Some(len) if len > capacity => return Err(WholeRecordsError::RecordTooLarge),
                 Some(len) if self.end - self.start >= len => self.releasable = len,
                 _ => {
-                    if self.end == N {
+                    if self.end == capacity {
                         // Make room: the partial record moves to the front.
-                        self.buf.copy_within(self.start..self.end, 0);
+                        self.buf.as_mut().copy_within(self.start..self.end, 0);
                         self.end -= self.start;
                         self.start = 0;
                     }
                     // The only wait: everything read so far stays in `self`.
+                    let free = &mut self.buf.as_mut()[self.end..];
                     let n = self
                         .socket
-                        .read(&mut self.buf[self.end..])
+                        .read(free)
                         .await
                         .map_err(WholeRecordsError::Io)?;
                     if n == 0 {
@@ -107,7 +109,7 @@ impl<S: Read, const N: usize> Read for WholeRecords<S, N> {
             }
         }
         let n = out.len().min(self.releasable);
-        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        out[..n].copy_from_slice(&self.buf.as_ref()[self.start..self.start + n]);
         self.start += n;
         self.releasable -= n;
         if self.start == self.end {
@@ -118,7 +120,7 @@ impl<S: Read, const N: usize> Read for WholeRecords<S, N> {
     }
 }
 
-impl<S: Write, const N: usize> Write for WholeRecords<S, N> {
+impl<S: Write, B> Write for WholeRecords<S, B> {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         self.socket.write(buf).await.map_err(WholeRecordsError::Io)
     }
@@ -205,7 +207,7 @@ mod tests {
                 chunk,
                 ready: false,
             };
-            let mut io: WholeRecords<_, 1024> = WholeRecords::new(socket);
+            let mut io = WholeRecords::new(socket, [0u8; 1024]);
             let (mut received, mut dropped) = (Vec::new(), 0);
             while received.len() < sent.len() {
                 // A timer that is always due: every read that would wait is dropped.
@@ -227,7 +229,7 @@ mod tests {
             chunk: 64,
             ready: false,
         };
-        let mut io: WholeRecords<_, 64> = WholeRecords::new(socket);
+        let mut io = WholeRecords::new(socket, [0u8; 64]);
         let mut out = [0u8; 8];
         assert_eq!(
             block_on(io.read(&mut out)),

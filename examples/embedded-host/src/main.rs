@@ -154,7 +154,7 @@ async fn main() -> Result<(), Failure> {
     let ca = CertificateDer::from_pem_slice(target.ca_pem.as_bytes())?;
     let tcp = FromTokio::new(TcpStream::connect(&target.tls_addr).await?);
     // Whole TLS records under embedded-tls, so the driver's timer can drop a read safely.
-    let socket = Box::new(WholeRecords::<_, 16_640>::new(tcp));
+    let socket = Box::new(WholeRecords::new(tcp, vec![0u8; 16_640]));
     let (mut read_buf, mut write_buf) = (vec![0u8; 16_640], vec![0u8; 4096]);
     let verification = Verification::Ca {
         der: &ca,
@@ -171,7 +171,7 @@ async fn main() -> Result<(), Failure> {
     let other = TestCa::generate()?;
     let other = CertificateDer::from_pem_slice(other.ca_pem.as_bytes())?;
     let tcp = FromTokio::new(TcpStream::connect(&target.tls_addr).await?);
-    let socket = Box::new(WholeRecords::<_, 16_640>::new(tcp));
+    let socket = Box::new(WholeRecords::new(tcp, vec![0u8; 16_640]));
     let verification = Verification::Ca {
         der: &other,
         server_name: "localhost",
@@ -184,7 +184,7 @@ async fn main() -> Result<(), Failure> {
 
     // Skipping verification takes its name written out; for a bench only.
     let tcp = FromTokio::new(TcpStream::connect(&target.tls_addr).await?);
-    let socket = Box::new(WholeRecords::<_, 16_640>::new(tcp));
+    let socket = Box::new(WholeRecords::new(tcp, vec![0u8; 16_640]));
     let verification = Verification::DangerousNoVerification;
     let stream = tls::connect(socket, &mut read_buf, &mut write_buf, verification, rng)
         .await

@@ -88,3 +88,26 @@ impl embedded_io::Write for CmsdkUart {
         Ok(())
     }
 }
+
+#[cfg(feature = "tls")]
+impl embedded_io_async::Read for CmsdkUart {
+    /// Yields to the executor until a byte waits, then takes what waits. Cancel-safe: nothing
+    /// is taken before the wait ends.
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
+        while self.state() & RX_FULL == 0 {
+            embassy_futures::yield_now().await;
+        }
+        embedded_io::Read::read(self, buf)
+    }
+}
+
+#[cfg(feature = "tls")]
+impl embedded_io_async::Write for CmsdkUart {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        embedded_io::Write::write(self, buf)
+    }
+
+    async fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}

@@ -207,18 +207,22 @@ pub fn work() -> bool {
 #[cfg(feature = "client-tls")]
 async fn tls(
     canned: Canned,
-) -> Option<synqpay_embedded::tls::TlsStream<'static, synqpay_embedded::WholeRecords<Canned, 4096>>>
-{
+) -> Option<
+    synqpay_embedded::tls::TlsStream<
+        'static,
+        synqpay_embedded::WholeRecords<Canned, &'static mut [u8]>,
+    >,
+> {
     use synqpay_embedded::tls::{Verification, connect};
-    static mut TLS: [[u8; 4096]; 2] = [[0; 4096]; 2];
+    static mut TLS: [[u8; 4096]; 3] = [[0; 4096]; 3];
     static CA: [u8; 512] = [0x30; 512];
     // SAFETY: called once, on one core.
-    let [read, write] = unsafe { &mut *core::ptr::addr_of_mut!(TLS) };
+    let [read, write, record] = unsafe { &mut *core::ptr::addr_of_mut!(TLS) };
     let verification = Verification::Ca {
         der: core::hint::black_box(&CA[..]),
         server_name: "synqpay.local",
     };
-    let socket = synqpay_embedded::WholeRecords::new(canned);
+    let socket = synqpay_embedded::WholeRecords::new(canned, &mut record[..]);
     connect(socket, read, write, verification, XorShift(0x2545_f491))
         .await
         .ok()
