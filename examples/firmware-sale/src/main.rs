@@ -4,23 +4,21 @@
 //!
 //! The blocking driver pairs, authenticates with the code on the "screen", checks the status,
 //! and runs a sale whose events it prints; the async driver (under `embassy_futures::block_on`)
-//! runs a second sale and looks both up by their referenceIds. Time is SysTick at 1 kHz. Prints
+//! runs a second sale and looks both up by their referenceIds. Time is SysTick at 1 kHz
+//! (`examples/mps2-an386`, the board support the example firmwares share). Prints
 //! through semihosting and exits 0 when every step gave what it should.
 //!
 //! `cargo run --release` (qemu-system-arm must be installed).
 #![no_std]
 #![no_main]
 
-use core::sync::atomic::{AtomicU32, Ordering};
-use core::task::Poll;
-
-use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::singleton;
-use cortex_m_rt::{entry, exception};
+use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
+use mps2_an386::clock::{self, SysTickClock};
 use panic_semihosting as _;
 use synqpay_embedded::loopback::LoopbackTerminal;
-use synqpay_embedded::{AsyncClient, AsyncClock, BlockingClient, Clock};
+use synqpay_embedded::{AsyncClient, BlockingClient};
 use synqpay_link::ApiKey;
 use synqpay_rpc::{DeviceStatus, ReferenceId, StartTransactionParams, TransactionEvent};
 use synqpay_session::{Client, ClientBuffers, ClientConfig, DeviceBuffers};
@@ -30,48 +28,6 @@ const SERIAL: &str = "244RKR528387";
 const CODE: &str = "481516";
 /// The key the terminal hands out.
 const KEY: ApiKey = ApiKey::from_bytes([0x5e, 0xc2, 0xe7, 0x01]);
-/// mps2-an386's core clock: 25 MHz.
-const CORE_HZ: u32 = 25_000_000;
-
-/// Milliseconds since boot (wraps after 49 days: enough for an example).
-static MILLIS: AtomicU32 = AtomicU32::new(0);
-
-#[exception]
-fn SysTick() {
-    MILLIS.fetch_add(1, Ordering::Relaxed);
-}
-
-/// The firmware's clock, for both drivers.
-struct SysTickClock;
-
-impl Clock for SysTickClock {
-    fn now_ms(&mut self) -> u64 {
-        u64::from(MILLIS.load(Ordering::Relaxed))
-    }
-
-    /// Sleeps until the next interrupt (SysTick at the latest).
-    fn idle(&mut self) {
-        cortex_m::asm::wfi();
-    }
-}
-
-impl AsyncClock for SysTickClock {
-    fn now_ms(&mut self) -> u64 {
-        u64::from(MILLIS.load(Ordering::Relaxed))
-    }
-
-    async fn wait_until(&mut self, deadline_ms: u64) {
-        core::future::poll_fn(|cx| {
-            if u64::from(MILLIS.load(Ordering::Relaxed)) >= deadline_ms {
-                return Poll::Ready(());
-            }
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        })
-        .await
-    }
-}
-
 /// Prints a sale's events as they come.
 fn show(event: TransactionEvent<'_>) {
     hprintln!("    event: {}", event.event_type.name());
@@ -152,14 +108,10 @@ fn run() -> Result<(), &'static str> {
 
 #[entry]
 fn main() -> ! {
-    let Some(mut core) = cortex_m::Peripherals::take() else {
+    let Some(core) = cortex_m::Peripherals::take() else {
         panic!("the core peripherals were taken before main");
     };
-    core.SYST.set_clock_source(SystClkSource::Core);
-    core.SYST.set_reload(CORE_HZ / 1000 - 1);
-    core.SYST.clear_current();
-    core.SYST.enable_counter();
-    core.SYST.enable_interrupt();
+    clock::start(core.SYST);
 
     let status = match run() {
         Ok(()) => {

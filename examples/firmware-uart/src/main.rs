@@ -14,50 +14,23 @@
 
 #[cfg(not(feature = "tls"))]
 mod plain;
-mod stack;
 #[cfg(feature = "tls")]
 mod tls;
-mod uart;
 
-use core::sync::atomic::{AtomicU32, Ordering};
-
-use cortex_m::peripheral::SYST;
-use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::singleton;
-use cortex_m_rt::{entry, exception};
+use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
+use mps2_an386::uart::CmsdkUart;
+use mps2_an386::{CORE_HZ, UART0, clock, stack};
 use panic_semihosting as _;
 use synqpay_rpc::TransactionEvent;
 use synqpay_session::{Client, ClientBuffers, ClientConfig};
 
-use uart::CmsdkUart;
-
 /// What the simulator is started with (`synqpay simulate --otp 123456`).
 const SERIAL: &str = "244RKR528387";
 const OTP: &str = "123456";
-/// mps2-an386: 25 MHz core and peripheral clock; UART0.
-const CORE_HZ: u32 = 25_000_000;
-const UART0: usize = 0x4000_4000;
+/// The line's speed (spec/protocol.md §2).
 const BAUD: u32 = 115_200;
-
-static MILLIS: AtomicU32 = AtomicU32::new(0);
-
-#[exception]
-fn SysTick() {
-    MILLIS.fetch_add(1, Ordering::Relaxed);
-}
-
-/// Microseconds since boot, from the SysTick count and its current value.
-fn micros() -> u64 {
-    loop {
-        let ms = MILLIS.load(Ordering::Relaxed);
-        let left = SYST::get_current();
-        if MILLIS.load(Ordering::Relaxed) == ms {
-            let done = (CORE_HZ / 1000 - 1).saturating_sub(left) / (CORE_HZ / 1_000_000);
-            return u64::from(ms) * 1000 + u64::from(done);
-        }
-    }
-}
 
 fn show(event: TransactionEvent<'_>) {
     hprintln!("    event: {}", event.event_type.name());
@@ -90,14 +63,10 @@ fn run() -> Result<(), &'static str> {
 
 #[entry]
 fn main() -> ! {
-    let Some(mut core) = cortex_m::Peripherals::take() else {
+    let Some(core) = cortex_m::Peripherals::take() else {
         panic!("the core peripherals were taken before main");
     };
-    core.SYST.set_clock_source(SystClkSource::Core);
-    core.SYST.set_reload(CORE_HZ / 1000 - 1);
-    core.SYST.clear_current();
-    core.SYST.enable_counter();
-    core.SYST.enable_interrupt();
+    clock::start(core.SYST);
 
     let (result, peak) = stack::measured(run);
     hprintln!("peak stack {} bytes", peak);

@@ -1,27 +1,18 @@
 //! Over the bare UART: the blocking driver. What the line breaks is retried when it is not a
 //! payment; a payment whose outcome is unknown is looked up by its referenceId.
 
-use core::sync::atomic::Ordering;
-
 use cortex_m_semihosting::hprintln;
-use synqpay_embedded::{BlockingClient, Clock, DriverError};
+use mps2_an386::clock::{SysTickClock, micros};
+use mps2_an386::uart::CmsdkUart;
+use synqpay_embedded::{BlockingClient, DriverError};
 use synqpay_rpc::{ReferenceId, StartTransactionParams};
 use synqpay_session::{Client, Failure};
 
-use crate::uart::CmsdkUart;
-use crate::{MILLIS, OTP, SERIAL, micros, show};
+use crate::{OTP, SERIAL, show};
 
 /// getStatus calls timed.
 const ROUND_TRIPS: u32 = 20;
 const REFERENCE: &str = "uart-sale-1";
-
-struct SysTickClock;
-
-impl Clock for SysTickClock {
-    fn now_ms(&mut self) -> u64 {
-        u64::from(MILLIS.load(Ordering::Relaxed))
-    }
-}
 
 type Driver = BlockingClient<CmsdkUart, SysTickClock, &'static mut [u8], 4>;
 type Failed = DriverError<core::convert::Infallible>;

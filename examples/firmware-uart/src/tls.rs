@@ -2,67 +2,22 @@
 //! the async driver over `TlsConnection<WholeRecords<CmsdkUart>>`, the device verified against
 //! the CA whose DER file `SYNQPAY_CA_DER` named at build time, server name `localhost`.
 
-use core::sync::atomic::Ordering;
-use core::task::Poll;
-
 use cortex_m::singleton;
 use cortex_m_semihosting::hprintln;
+use mps2_an386::clock::{SysTickClock, micros};
+use mps2_an386::rng::NotCryptoRng;
+use mps2_an386::uart::CmsdkUart;
 use synqpay_embedded::tls::{self, Verification};
-use synqpay_embedded::{AsyncClient, AsyncClock, WholeRecords};
+use synqpay_embedded::{AsyncClient, WholeRecords};
 use synqpay_rpc::{DeviceStatus, ReferenceId, StartTransactionParams};
 use synqpay_session::Client;
 
-use crate::uart::CmsdkUart;
-use crate::{MILLIS, OTP, SERIAL, micros, show};
+use crate::{OTP, SERIAL, show};
 
 /// The simulator's test CA, DER.
 static CA: &[u8] = include_bytes!(env!("SYNQPAY_CA_DER"));
 /// The largest TLS record the simulator sends, plus header and tag.
 const RECORD: usize = 16_640;
-
-struct SysTickClock;
-
-impl AsyncClock for SysTickClock {
-    fn now_ms(&mut self) -> u64 {
-        u64::from(MILLIS.load(Ordering::Relaxed))
-    }
-
-    async fn wait_until(&mut self, deadline_ms: u64) {
-        core::future::poll_fn(|cx| {
-            if u64::from(MILLIS.load(Ordering::Relaxed)) >= deadline_ms {
-                return Poll::Ready(());
-            }
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        })
-        .await
-    }
-}
-
-/// NOT a cryptographic RNG: a stand-in for this emulated board, which has none. A firmware
-/// gives embedded-tls its hardware TRNG.
-struct XorShift(u32);
-
-impl rand_core::RngCore for XorShift {
-    fn next_u32(&mut self) -> u32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 17;
-        self.0 ^= self.0 << 5;
-        self.0
-    }
-    fn next_u64(&mut self) -> u64 {
-        (u64::from(self.next_u32()) << 32) | u64::from(self.next_u32())
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        dest.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-impl rand_core::CryptoRng for XorShift {}
 
 /// Pairs, measures getStatus and sells, all inside TLS.
 pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(), &'static str> {
@@ -76,7 +31,8 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
             server_name: "localhost",
         };
         let started = micros();
-        let rng = XorShift(0x9e37_79b9 ^ micros() as u32);
+        // The board has no TRNG: a stand-in, NOT cryptographic (a firmware uses its TRNG).
+        let rng = NotCryptoRng::new(0x9e37_79b9 ^ micros() as u32);
         let stream = tls::connect(socket, read, write, verification, rng)
             .await
             .map_err(|_| "the TLS handshake")?;

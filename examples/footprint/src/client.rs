@@ -223,34 +223,13 @@ async fn tls(
         server_name: "synqpay.local",
     };
     let socket = synqpay_embedded::WholeRecords::new(canned, &mut record[..]);
-    connect(socket, read, write, verification, XorShift(0x2545_f491))
-        .await
-        .ok()
+    connect(
+        socket,
+        read,
+        write,
+        verification,
+        mps2_an386::rng::NotCryptoRng::new(0x2545_f491),
+    )
+    .await
+    .ok()
 }
-
-/// A stand-in RNG for the size build (a firmware takes its hardware RNG).
-#[cfg(feature = "client-tls")]
-struct XorShift(u32);
-
-#[cfg(feature = "client-tls")]
-impl rand_core::RngCore for XorShift {
-    fn next_u32(&mut self) -> u32 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 17;
-        self.0 ^= self.0 << 5;
-        self.0
-    }
-    fn next_u64(&mut self) -> u64 {
-        u64::from(self.next_u32()) << 32 | u64::from(self.next_u32())
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        dest.iter_mut().for_each(|b| *b = self.next_u32() as u8);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-
-#[cfg(feature = "client-tls")]
-impl rand_core::CryptoRng for XorShift {}

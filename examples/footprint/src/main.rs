@@ -4,8 +4,8 @@
 //! (`scripts/footprint`). Prints through semihosting; exits 0 on success.
 //!
 //! Stack: the free RAM below the current frame is painted with a pattern before the work and
-//! scanned after it for the deepest word overwritten. `unsafe` lives here, in the measuring
-//! firmware, never in the library crates.
+//! scanned after it for the deepest word overwritten (`mps2_an386::stack`, the board support the
+//! example firmwares share).
 #![no_std]
 #![no_main]
 
@@ -22,34 +22,6 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {
         cortex_m::asm::wfi();
     }
-}
-
-const PATTERN: u32 = 0xA5A5_A5A5;
-
-unsafe extern "C" {
-    /// The first byte after the firmware's statics (cortex-m-rt's linker script).
-    static __sheap: u32;
-}
-
-/// Paints the stack below the caller, runs `work`, and returns (its result, peak stack bytes).
-#[inline(never)]
-fn measure(work: fn() -> bool) -> (bool, usize) {
-    let marker = 0u32;
-    let top = core::ptr::addr_of!(marker) as usize & !3;
-    // Everything between the statics and this frame is free stack.
-    let bottom = (core::ptr::addr_of!(__sheap) as usize + 3) & !3;
-    for addr in (bottom..top - 256).step_by(4) {
-        // SAFETY: the painted range lies between the end of the statics and this frame, which
-        // nothing uses until `work` grows the stack into it.
-        unsafe { core::ptr::write_volatile(addr as *mut u32, PATTERN) };
-    }
-    let ok = core::hint::black_box(work)();
-    let deepest = (bottom..top - 256)
-        .step_by(4)
-        // SAFETY: as above, reading back the same range.
-        .find(|&addr| unsafe { core::ptr::read_volatile(addr as *const u32) } != PATTERN)
-        .unwrap_or(top);
-    (ok, top - deepest)
 }
 
 /// Nothing: the baseline for stack and flash.
@@ -116,7 +88,7 @@ fn main() -> ! {
     } else {
         "baseline"
     };
-    let (ok, stack) = measure(work);
+    let (ok, stack) = mps2_an386::stack::measured(work);
     hprintln!(
         "footprint: {}: peak stack {} bytes, result {}",
         what,

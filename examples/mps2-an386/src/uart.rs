@@ -1,6 +1,5 @@
 //! The CMSDK APB UART of the MPS2 boards (mps2-an386: UART0 at 0x4000_4000) as an `embedded_io`
-//! transport. The register access is `unsafe` and lives here, in the firmware, never in the
-//! library crates.
+//! transport (and `embedded_io_async` with the `async` feature).
 
 use core::convert::Infallible;
 use core::ptr::{read_volatile, write_volatile};
@@ -89,7 +88,7 @@ impl embedded_io::Write for CmsdkUart {
     }
 }
 
-#[cfg(feature = "tls")]
+#[cfg(feature = "async")]
 impl embedded_io_async::Read for CmsdkUart {
     /// Yields to the executor until a byte waits, then takes what waits. Cancel-safe: nothing
     /// is taken before the wait ends.
@@ -101,7 +100,7 @@ impl embedded_io_async::Read for CmsdkUart {
     }
 }
 
-#[cfg(feature = "tls")]
+#[cfg(feature = "async")]
 impl embedded_io_async::Write for CmsdkUart {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
         embedded_io::Write::write(self, buf)

@@ -1,5 +1,5 @@
 //! Peak stack: the free RAM below the current frame is painted with a pattern before the work
-//! and scanned after it for the deepest word overwritten (as examples/footprint does).
+//! and scanned after it for the deepest word overwritten.
 
 const PATTERN: u32 = 0xA5A5_A5A5;
 
