@@ -43,17 +43,15 @@ pub fn micros() -> u64 {
     }
 }
 
-/// The board's clock for the synqpay drivers.
+/// The board's clock for the synqpay drivers. While waiting it polls: the UART here raises no
+/// interrupt, so a WFI in [`Clock::idle`] would sleep until the next SysTick (under qemu that
+/// made the getStatus round trip 10 times slower). With an interrupt-driven transport, `idle`
+/// is the place for a WFI.
 pub struct SysTickClock;
 
 impl Clock for SysTickClock {
     fn now_ms(&mut self) -> u64 {
         millis()
-    }
-
-    /// Sleeps until the next interrupt (SysTick at the latest).
-    fn idle(&mut self) {
-        cortex_m::asm::wfi();
     }
 }
 
