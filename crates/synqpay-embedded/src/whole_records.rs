@@ -221,6 +221,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any records, any read sizes, any reads dropped while they wait: the stream comes out
+        /// whole and in order.
+        #[test]
+        fn any_records_any_chunks_any_cancellations(
+            lens in proptest::collection::vec(0u16..600, 1..12),
+            chunk in 1usize..700,
+        ) {
+            let sent = records(&lens);
+            let socket = Trickle { data: sent.concat(), at: 0, chunk, ready: false };
+            let mut io = WholeRecords::new(socket, [0u8; 700]);
+            let mut received = Vec::new();
+            while received.len() < sent.len() {
+                if let Either::First(record) =
+                    block_on(select(read_record(&mut io), core::future::ready(())))
+                {
+                    received.push(record);
+                }
+            }
+            proptest::prop_assert_eq!(received, sent);
+        }
+    }
+
     #[test]
     fn a_record_larger_than_the_buffer_is_an_error() {
         let socket = Trickle {
