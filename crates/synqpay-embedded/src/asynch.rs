@@ -140,43 +140,56 @@ where
     where
         F: FnOnce(M::Output<'_>) -> R,
     {
-        let mut buf = [0u8; 256];
         loop {
-            while let Some(bytes) = self.session.poll_transmit() {
-                let n = self.io.write(bytes).await.map_err(DriverError::Io)?;
-                let now = self.clock.now_ms();
-                self.session.transmitted(now, n);
-            }
-            self.io.flush().await.map_err(DriverError::Io)?;
+            self.transmit().await?;
             if let Some(done) = call.check::<M, R, B, T::Error, P>(&mut self.session) {
                 return done;
             }
-            let read = match self.session.poll_timeout() {
-                Some(deadline) => {
-                    match select(self.io.read(&mut buf), self.clock.wait_until(deadline)).await {
-                        Either::First(read) => Some(read),
-                        Either::Second(()) => None,
-                    }
-                }
-                None => Some(self.io.read(&mut buf).await),
-            };
-            let now = self.clock.now_ms();
-            match read {
-                Some(Ok(0)) => {
-                    info!("driver: the transport closed");
-                    self.session.disconnect(now);
-                    return Err(DriverError::Closed);
-                }
-                Some(Ok(n)) => self.session.handle_input(now, &buf[..n]),
-                Some(Err(e)) => {
-                    warn!("driver: transport error");
-                    return Err(DriverError::Io(e));
-                }
-                None => {}
-            }
-            if self.session.poll_timeout().is_some_and(|t| t <= now) {
-                self.session.handle_timeout(now);
-            }
+            self.receive().await?;
         }
+    }
+
+    /// Writes what the session has to send. Not generic over the method, so one copy serves
+    /// every call (ours: flash).
+    async fn transmit(&mut self) -> Result<(), DriverError<T::Error>> {
+        while let Some(bytes) = self.session.poll_transmit() {
+            let n = self.io.write(bytes).await.map_err(DriverError::Io)?;
+            let now = self.clock.now_ms();
+            self.session.transmitted(now, n);
+        }
+        self.io.flush().await.map_err(DriverError::Io)
+    }
+
+    /// Awaits bytes or the session's next timer, whichever comes first, and hands it to the
+    /// session.
+    async fn receive(&mut self) -> Result<(), DriverError<T::Error>> {
+        let mut buf = [0u8; 256];
+        let read = match self.session.poll_timeout() {
+            Some(deadline) => {
+                match select(self.io.read(&mut buf), self.clock.wait_until(deadline)).await {
+                    Either::First(read) => Some(read),
+                    Either::Second(()) => None,
+                }
+            }
+            None => Some(self.io.read(&mut buf).await),
+        };
+        let now = self.clock.now_ms();
+        match read {
+            Some(Ok(0)) => {
+                info!("driver: the transport closed");
+                self.session.disconnect(now);
+                return Err(DriverError::Closed);
+            }
+            Some(Ok(n)) => self.session.handle_input(now, &buf[..n]),
+            Some(Err(e)) => {
+                warn!("driver: transport error");
+                return Err(DriverError::Io(e));
+            }
+            None => {}
+        }
+        if self.session.poll_timeout().is_some_and(|t| t <= now) {
+            self.session.handle_timeout(now);
+        }
+        Ok(())
     }
 }

@@ -125,33 +125,45 @@ where
     where
         F: FnOnce(M::Output<'_>) -> R,
     {
-        let mut buf = [0u8; 256];
         loop {
-            while let Some(bytes) = self.session.poll_transmit() {
-                let n = self.io.write(bytes).map_err(DriverError::Io)?;
-                let now = self.clock.now_ms();
-                self.session.transmitted(now, n);
-            }
-            self.io.flush().map_err(DriverError::Io)?;
+            self.transmit()?;
             if let Some(done) = call.check::<M, R, B, T::Error, P>(&mut self.session) {
                 return done;
             }
-            if self.io.read_ready().map_err(DriverError::Io)? {
-                let n = self.io.read(&mut buf).map_err(DriverError::Io)?;
-                let now = self.clock.now_ms();
-                if n == 0 {
-                    info!("driver: the transport closed");
-                    self.session.disconnect(now);
-                    return Err(DriverError::Closed);
-                }
-                self.session.handle_input(now, &buf[..n]);
-            } else {
-                self.clock.idle();
-            }
-            let now = self.clock.now_ms();
-            if self.session.poll_timeout().is_some_and(|t| t <= now) {
-                self.session.handle_timeout(now);
-            }
+            self.receive()?;
         }
+    }
+
+    /// Writes what the session has to send. Not generic over the method, so one copy serves
+    /// every call (ours: flash).
+    fn transmit(&mut self) -> Result<(), DriverError<T::Error>> {
+        while let Some(bytes) = self.session.poll_transmit() {
+            let n = self.io.write(bytes).map_err(DriverError::Io)?;
+            let now = self.clock.now_ms();
+            self.session.transmitted(now, n);
+        }
+        self.io.flush().map_err(DriverError::Io)
+    }
+
+    /// Reads what waits (or idles), then runs the session's timers that are due.
+    fn receive(&mut self) -> Result<(), DriverError<T::Error>> {
+        let mut buf = [0u8; 256];
+        if self.io.read_ready().map_err(DriverError::Io)? {
+            let n = self.io.read(&mut buf).map_err(DriverError::Io)?;
+            let now = self.clock.now_ms();
+            if n == 0 {
+                info!("driver: the transport closed");
+                self.session.disconnect(now);
+                return Err(DriverError::Closed);
+            }
+            self.session.handle_input(now, &buf[..n]);
+        } else {
+            self.clock.idle();
+        }
+        let now = self.clock.now_ms();
+        if self.session.poll_timeout().is_some_and(|t| t <= now) {
+            self.session.handle_timeout(now);
+        }
+        Ok(())
     }
 }
