@@ -27,15 +27,16 @@ struct Tally {
 }
 
 impl Tally {
-    /// Whether a failed call that is not a payment may be sent again; notes why it failed.
-    fn retryable(&mut self, client: &mut Driver, e: &Failed) -> bool {
+    /// Whether the call failed on the line (then noted, and the session resumed after a dead
+    /// link); such a call may be sent again unless it is a payment.
+    fn line_fault(&mut self, client: &mut Driver, e: &Failed) -> bool {
         match e {
             DriverError::Failed(Failure::Link(code)) => {
-                hprintln!("    the device answered a link error: {:?}; again", code);
+                hprintln!("    the device answered a link error: {:?}", code);
                 self.link_errors += 1;
             }
             DriverError::Failed(Failure::Timeout | Failure::NotSent) => {
-                hprintln!("    no answer in time; again");
+                hprintln!("    no answer in time");
                 self.timeouts += 1;
             }
             DriverError::LinkDead => {
@@ -58,7 +59,7 @@ fn retried<T>(
     let mut attempt = 0;
     loop {
         match call(client) {
-            Err(e) if attempt < 5 && tally.retryable(client, &e) => attempt += 1,
+            Err(e) if attempt < 5 && tally.line_fault(client, &e) => attempt += 1,
             done => return done,
         }
     }
@@ -102,10 +103,7 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
                 "  the sale's outcome is unknown ({}); looking it up by referenceId",
                 e
             );
-            if e == DriverError::LinkDead {
-                tally.dead_links += 1;
-                client.connected();
-            }
+            tally.line_fault(&mut client, &e);
             let mut found = None;
             for _ in 0..20 {
                 tally.lookups += 1;
@@ -118,7 +116,7 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
                     }
                     // Not found yet, or the line broke again: ask again.
                     Ok(None) | Err(DriverError::Rpc(_)) => {}
-                    Err(e) if tally.retryable(&mut client, &e) => {}
+                    Err(e) if tally.line_fault(&mut client, &e) => {}
                     Err(_) => return Err("lookup"),
                 }
             }
