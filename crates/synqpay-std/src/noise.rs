@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use synqpay_link::{Frame, ParseError, ParseOptions, parse_frame};
+use synqpay_rpc::{Message, Method, StartTransaction};
 
 /// Which faults to inject; frames are counted from 1 over the proxy's life.
 #[derive(Debug, Clone, Default)]
@@ -178,7 +179,11 @@ fn apply(s: &Shared, upstream: bool, frame: &Frame<'_>, mut bytes: Vec<u8>) -> V
                 r.requests += 1;
                 r.requests
             });
-            if contains(payload, b"\"startTransaction\"") {
+            let sale = matches!(
+                Message::parse(payload),
+                Ok(Message::Request(r)) if r.method == StartTransaction::NAME
+            );
+            if sale {
                 count(s, |r| r.sales += 1);
             }
             if s.faults.flip_request == Some(n) {
