@@ -265,6 +265,8 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
             // One client at a time: the new connection replaces the old (spec/protocol.md §2).
             let _ = stream.set_nonblocking(false);
             let _ = stream.set_nodelay(true);
+            // Reads wait at most a tick (a serial port is opened with the same timeout).
+            let _ = stream.set_read_timeout(Some(TICK));
             let transport = match secure {
                 None => Some(Transport::Plain(stream)),
                 Some(config) => rustls::ServerConnection::new(config)
@@ -278,7 +280,6 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
         }
         let mut lost = false;
         if let Some(stream) = client.as_mut().or(serial.as_mut()) {
-            let _ = stream.set_read_timeout(TICK);
             match stream.read(&mut buf) {
                 Ok(n) if n > 0 => {
                     device.handle_input(start.elapsed().as_millis() as u64, &buf[..n])
