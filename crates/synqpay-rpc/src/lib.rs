@@ -7,6 +7,7 @@
 extern crate std;
 
 mod api;
+mod code;
 mod enums;
 mod envelope;
 mod error;
@@ -19,6 +20,7 @@ mod text;
 mod wire_enum;
 
 pub use api::*;
+pub use code::Code;
 pub use enums::{
     CommandStatus, CreditTerms, DeviceStatus, EventType, Host, InputType, LookupMethod, MimeType,
     PaymentMethod, PaymentType, RecordType, ReportFormat, ResultCode, SettlementLookup,
@@ -31,9 +33,9 @@ pub use envelope::{
 pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode};
 pub use json::{Items, JsonError, JsonErrorKind, JsonKind, MAX_DEPTH, Members, RawJson};
 pub use members::MemberValue;
-pub use method::{FromRaw, Method, NoParams, Null};
+pub use method::{FromRaw, Method, MethodInfo, MethodKind, NoParams, Null};
 pub use reference_id::{MAX_REFERENCE_ID, ReferenceId, ReferenceIdError};
-pub use request_id::{IdGenerator, IdText, RequestId};
+pub use request_id::{IdGenerator, IdPrefix, IdText, MAX_ID_TEXT, RequestId};
 pub use text::{InvalidEscape, Text, TooLong};
 
 /// Decodes one JSON value into a typed one with serde-json-core (no allocation; strings borrow

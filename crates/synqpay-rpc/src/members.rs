@@ -100,6 +100,17 @@ pub(crate) fn fill<'a, T: MemberValue<'a>>(
     Ok(())
 }
 
+/// Decodes one member that money does not depend on: a value of an unexpected JSON type leaves
+/// the slot empty and is reported by `false`, never failing the object (spec/protocol.md §4:
+/// the raw value stays reachable through the object's raw JSON).
+pub(crate) fn fill_lenient<'a, T: MemberValue<'a>>(
+    slot: &mut Option<T>,
+    field: &'static str,
+    raw: RawJson<'a>,
+) -> bool {
+    fill(slot, field, raw).is_ok()
+}
+
 /// Decodes the one member `wire` an object must have (`missing` names it in the error); the
 /// other members are ignored.
 pub(crate) fn required_member<'a, T: MemberValue<'a>>(
@@ -117,11 +128,13 @@ pub(crate) fn required_member<'a, T: MemberValue<'a>>(
 }
 
 /// Declares a struct of optional members decoded member by member, and written with the same
-/// wire names (absent members left out).
+/// wire names (absent members left out). The members named `strict` are the ones money depends
+/// on: a value of the wrong type fails the object. Any other member of an unexpected type is left
+/// empty, counted in `mismatched`, and its raw value stays in `raw` (spec/protocol.md §4).
 macro_rules! member_struct {
     (
         $(#[$meta:meta])*
-        $name:ident {
+        $name:ident strict [$($strict:literal),* $(,)?] {
             $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $wire:literal ),+ $(,)?
         }
     ) => {
@@ -129,19 +142,47 @@ macro_rules! member_struct {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct $name<'a> {
             $( $(#[$fmeta])* pub $field: Option<$ty>, )+
+            /// The object as received (`None` for one built here): every member, known or not,
+            /// with its raw value.
+            pub raw: Option<$crate::RawJson<'a>>,
+            /// How many known members had a JSON type other than the expected one (their
+            /// typed field is empty; [`raw`](Self::raw) keeps the value).
+            pub mismatched: u8,
         }
 
         impl<'a> $name<'a> {
-            /// Decodes the object member by member; unknown members are ignored.
+            /// The wire names of the members money depends on.
+            pub const STRICT: &'static [&'static str] = &[$($strict),*];
+            /// The wire names of the members this version knows.
+            pub const KNOWN: &'static [&'static str] = &[$($wire),+];
+
+            /// Decodes the object member by member; unknown members are kept in `raw` only.
             pub fn from_json(raw: $crate::RawJson<'a>) -> Result<Self, $crate::DecodeError> {
-                let mut out = Self::default();
+                let mut out = Self { raw: Some(raw), ..Self::default() };
                 for (key, value) in $crate::members::object(raw)?.members() {
                     match key.as_wire() {
-                        $( $wire => $crate::members::fill(&mut out.$field, $wire, value)?, )+
+                        $( $wire => if Self::STRICT.contains(&$wire) {
+                            $crate::members::fill(&mut out.$field, $wire, value)?
+                        } else if !$crate::members::fill_lenient(&mut out.$field, $wire, value) {
+                            out.mismatched = out.mismatched.saturating_add(1);
+                        }, )+
                         _ => {}
                     }
                 }
                 Ok(out)
+            }
+
+            /// The raw value of member `wire` as received, whatever its type.
+            pub fn member(&self, wire: &str) -> Option<$crate::RawJson<'a>> {
+                self.raw.and_then(|raw| raw.member(wire))
+            }
+
+            /// The members this version does not know, raw, in the order received.
+            pub fn unknown_members(&self) -> impl Iterator<Item = ($crate::Text<'a>, $crate::RawJson<'a>)> + 'a {
+                self.raw
+                    .into_iter()
+                    .flat_map(|raw| raw.members())
+                    .filter(|(key, _)| !Self::KNOWN.contains(&key.as_wire()))
             }
         }
 

@@ -12,11 +12,17 @@ use crate::{DecodeError, RawJson};
 pub trait Method {
     /// The wire name, such as `"getStatus"`.
     const NAME: &'static str;
+    /// How the method behaves: its deadline, whether events extend it, whether it may be sent
+    /// again (spec/protocol.md §6).
+    const KIND: MethodKind;
     /// Sent with the zero API key (`pair` and `authenticate`, spec/protocol.md §2).
     const UNAUTHENTICATED: bool = false;
-    /// A long-running method: `transactionEvent`s may come before its answer, and each extends
-    /// its deadline (spec/protocol.md §6).
-    const LONG_RUNNING: bool = false;
+    /// Changes nothing on the device, so a client may send it again after a lost or corrupted
+    /// answer (spec/protocol.md §6). Payments and every other method: never.
+    const SAFE_TO_RESEND: bool = Self::KIND.safe_to_resend();
+    /// May take long (a card, a customer, the host): the transaction deadline, not the
+    /// request's, applies (ours).
+    const LONG_RUNNING: bool = Self::KIND.long_running();
     /// The parameters.
     type Params<'a>: Serialize + FromRaw<'a>;
     /// The result.
@@ -110,15 +116,89 @@ impl<'a> FromRaw<'a> for Option<RawJson<'a>> {
     }
 }
 
+/// How a method behaves on the link (spec/protocol.md §6; the classes and deadlines are ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum MethodKind {
+    /// Changes nothing (spec/protocol.md §6's list): the short request deadline; may be sent
+    /// again after a lost or corrupted answer.
+    Query,
+    /// Changes something and answers at once: the short deadline; never sent again.
+    Command,
+    /// Waits for a person or the host (a prompt, a settlement): the long deadline; never sent
+    /// again.
+    Interactive,
+    /// Moves money (`startTransaction`, `continueTransaction`): the long deadline, extended by
+    /// `transactionEvent`s up to a ceiling; never sent again; its result must name its request.
+    Transaction,
+}
+
+impl MethodKind {
+    /// Whether a client may send it again after a lost or corrupted answer.
+    pub const fn safe_to_resend(self) -> bool {
+        matches!(self, Self::Query)
+    }
+
+    /// Whether the long deadline applies.
+    pub const fn long_running(self) -> bool {
+        matches!(self, Self::Interactive | Self::Transaction)
+    }
+
+    /// Whether `transactionEvent`s extend its deadline (spec/protocol.md §6).
+    pub const fn extended_by_events(self) -> bool {
+        matches!(self, Self::Transaction)
+    }
+}
+
+/// A method's wire name and behaviour, for code that names methods at run time (a command
+/// line's `call NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MethodInfo {
+    /// The wire name.
+    pub name: &'static str,
+    /// How it behaves.
+    pub kind: MethodKind,
+    /// Sent with the zero API key.
+    pub unauthenticated: bool,
+}
+
+impl MethodInfo {
+    /// The description of `M`.
+    pub const fn of<M: Method>() -> Self {
+        Self {
+            name: M::NAME,
+            kind: M::KIND,
+            unauthenticated: M::UNAUTHENTICATED,
+        }
+    }
+
+    /// The documented method named `name`; `None` for a name this crate does not know, which
+    /// a caller should treat as a [`MethodKind::Command`] (ours: never resent, short deadline).
+    pub fn by_name(name: &str) -> Option<Self> {
+        crate::api::METHODS.iter().find(|m| m.name == name).copied()
+    }
+
+    /// A method this crate does not know: a command with the key (ours).
+    pub const fn unknown(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: MethodKind::Command,
+            unauthenticated: false,
+        }
+    }
+}
+
 /// Declares a method type.
 macro_rules! method {
-    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty $(, $flag:ident)* $(,)?) => {
+    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name;
 
         impl $crate::Method for $name {
             const NAME: &'static str = $wire;
+            const KIND: $crate::MethodKind = $crate::MethodKind::$kind;
             $( const $flag: bool = true; )*
             type Params<'a> = $params;
             type Output<'a> = $output;

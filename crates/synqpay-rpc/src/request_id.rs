@@ -1,22 +1,77 @@
-//! Request ids, made without allocation (spec/protocol.md §4: `id` is a string).
+//! Request ids, made without allocation (spec/protocol.md §4: `id` is a string; §2 "Cached
+//! responses": ids unique across processes and reconnects).
+//!
+//! ours: an id is `PPPPPPPP-N`: the client session's prefix (8 hex digits, random per session)
+//! and a counter from 1. The device replays cached answers to whoever connects next from the
+//! same IP address (field), so a bare counter from 1 would let the next process of the same app
+//! take an earlier process's sale for its own; with a random prefix, an answer to another
+//! session's request does not parse as this session's id and is reported as unsolicited.
 
 use core::fmt;
 
 use crate::Text;
 
-/// The id of a request this side sent: a counter, written as its decimal digits.
-///
-/// ours: numbers from 1 up, skipping 0 when they wrap. A session that outlives its connections
-/// keeps one counter, so a late answer on a new connection cannot match a newer request.
+/// The id of a request this side sent: its place in its session's counter. Its text on the
+/// wire carries the session's [`IdPrefix`] as well ([`IdGenerator::text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RequestId(pub u32);
 
-impl RequestId {
-    /// The id as text, for [`encode_request`](crate::encode_request).
-    pub fn as_text(&self) -> IdText {
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A client session's id prefix: 32 bits the caller draws from an RNG (or, lacking one, from a
+/// clock and a serial number) once per session. Two sessions that share a prefix share ids,
+/// so the caller must not reuse one across processes (spec/protocol.md §2, ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct IdPrefix(pub u32);
+
+/// The longest id text: 8 hex digits, a dash, 10 decimal digits.
+pub const MAX_ID_TEXT: usize = 19;
+
+/// Hands out request ids in order, and recognises its own ids in answers.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct IdGenerator {
+    prefix: IdPrefix,
+    next: u32,
+}
+
+impl IdGenerator {
+    /// A generator for a session with `prefix`, counting from 1.
+    pub const fn new(prefix: IdPrefix) -> Self {
+        Self { prefix, next: 1 }
+    }
+
+    /// The session's prefix.
+    pub const fn prefix(&self) -> IdPrefix {
+        self.prefix
+    }
+
+    /// The next id (ours: 0 is skipped when the counter wraps).
+    pub fn next_id(&mut self) -> RequestId {
+        let id = RequestId(self.next);
+        self.next = self.next.checked_add(1).unwrap_or(1);
+        id
+    }
+
+    /// The wire text of `id` in this session: `PPPPPPPP-N`.
+    pub fn text(&self, id: RequestId) -> IdText {
+        let mut out = IdText {
+            bytes: [0; MAX_ID_TEXT],
+            len: 0,
+        };
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for shift in (0..8).rev() {
+            out.push(HEX[((self.prefix.0 >> (shift * 4)) & 0xf) as usize]);
+        }
+        out.push(b'-');
         let mut digits = [0u8; 10];
-        let mut n = self.0;
+        let mut n = id.0;
         let mut start = digits.len();
         loop {
             start -= 1;
@@ -26,80 +81,58 @@ impl RequestId {
                 break;
             }
         }
-        IdText {
-            digits,
-            start: start as u8,
+        for &d in &digits[start..] {
+            out.push(d);
         }
+        out
     }
 
-    /// Whether an id received in a response is this one.
-    pub fn matches(&self, received: &Text<'_>) -> bool {
-        *received == self.as_text().as_str()
-    }
-
-    /// The id a response carries, if it is one this side could have made.
-    pub fn from_text(received: &Text<'_>) -> Option<Self> {
+    /// The id an answer carries, if this session sent it: the prefix must be this session's
+    /// and the counter written as [`IdGenerator::text`] writes it. Anything else is another
+    /// session's (or nobody's) id.
+    pub fn parse(&self, received: &Text<'_>) -> Option<RequestId> {
         let s = received.as_str()?;
-        if s.is_empty() || s.len() > 10 || (s.len() > 1 && s.starts_with('0')) {
+        let (prefix, counter) = s.split_once('-')?;
+        if prefix.len() != 8 || u32::from_str_radix(prefix, 16).ok()? != self.prefix.0 {
             return None;
         }
-        s.parse().ok().map(RequestId)
+        if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        if counter.is_empty()
+            || counter.len() > 10
+            || counter.starts_with('0')
+            || !counter.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        counter.parse().ok().map(RequestId)
     }
 }
 
-/// The decimal digits of a [`RequestId`], on the stack.
+/// The text of a request id, on the stack.
 #[derive(Clone, Copy)]
 pub struct IdText {
-    digits: [u8; 10],
-    start: u8,
+    bytes: [u8; MAX_ID_TEXT],
+    len: u8,
 }
 
 impl IdText {
-    /// The digits.
+    fn push(&mut self, b: u8) {
+        self.bytes[usize::from(self.len)] = b;
+        self.len += 1;
+    }
+
+    /// The text.
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits are ever written.
-        core::str::from_utf8(&self.digits[usize::from(self.start)..]).unwrap_or("0")
+        // Only ASCII hex digits, a dash and decimal digits are ever written.
+        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
     }
 }
 
-impl fmt::Display for RequestId {
+impl fmt::Debug for IdText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// Hands out request ids in order.
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct IdGenerator {
-    next: u32,
-}
-
-impl Default for IdGenerator {
-    fn default() -> Self {
-        Self { next: 1 }
-    }
-}
-
-impl IdGenerator {
-    /// A generator starting at 1.
-    pub const fn new() -> Self {
-        Self { next: 1 }
-    }
-
-    /// A generator starting at `first` (0 is taken as 1): a client that keeps the counter across
-    /// restarts avoids reusing ids the device may still answer.
-    pub const fn starting_at(first: u32) -> Self {
-        Self {
-            next: if first == 0 { 1 } else { first },
-        }
-    }
-
-    /// The next id.
-    pub fn next_id(&mut self) -> RequestId {
-        let id = RequestId(self.next);
-        self.next = self.next.checked_add(1).unwrap_or(1);
-        id
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -108,19 +141,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_decimal_and_match_their_text() {
-        assert_eq!(RequestId(0).as_text().as_str(), "0");
-        assert_eq!(RequestId(u32::MAX).as_text().as_str(), "4294967295");
-        assert!(RequestId(42).matches(&Text::new("42")));
-        assert!(!RequestId(42).matches(&Text::new("042")));
-        assert_eq!(RequestId::from_text(&Text::new("42")), Some(RequestId(42)));
-        assert_eq!(RequestId::from_text(&Text::new("042")), None);
-        assert_eq!(RequestId::from_text(&Text::new("abc")), None);
+    fn ids_carry_the_prefix_and_parse_back_only_in_their_session() {
+        let mut g = IdGenerator::new(IdPrefix(0x00c0_ffee));
+        let id = g.next_id();
+        assert_eq!(id, RequestId(1));
+        assert_eq!(g.text(id).as_str(), "00c0ffee-1");
+        assert_eq!(g.parse(&Text::new("00c0ffee-1")), Some(RequestId(1)));
+        assert_eq!(g.text(RequestId(u32::MAX)).as_str(), "00c0ffee-4294967295");
+        let other = IdGenerator::new(IdPrefix(0x00c0_ffef));
+        assert_eq!(other.parse(&Text::new("00c0ffee-1")), None);
+        for foreign in [
+            "1",
+            "00c0ffee-01",
+            "00C0FFEE-1",
+            "00c0ffee-",
+            "c0ffee-1",
+            "00c0ffee-1x",
+        ] {
+            assert_eq!(g.parse(&Text::new(foreign)), None, "{foreign}");
+        }
     }
 
     #[test]
-    fn the_generator_wraps_past_zero() {
-        let mut g = IdGenerator::starting_at(u32::MAX);
+    fn the_counter_wraps_past_zero() {
+        let mut g = IdGenerator::new(IdPrefix(1));
+        g.next = u32::MAX;
         assert_eq!(g.next_id(), RequestId(u32::MAX));
         assert_eq!(g.next_id(), RequestId(1));
     }

@@ -282,3 +282,31 @@ fn every_method_of_the_spec_has_a_type() {
     assert!(long.contains(&"startTransaction") && long.contains(&"continueTransaction"));
     assert!(!long.contains(&"getStatus") && !long.contains(&"cancel"));
 }
+
+#[test]
+fn only_the_methods_that_change_nothing_may_be_resent() {
+    // spec/protocol.md §6: "Methods that change nothing (getStatus, ...) may be sent again".
+    let protocol = include_str!("../../../spec/protocol.md");
+    let start = protocol.find("Methods that change nothing (").unwrap() + 29;
+    let list = &protocol[start..start + protocol[start..].find(')').unwrap()];
+    let mut documented: Vec<&str> = list.split(',').map(|s| s.trim()).collect();
+    let mut ours: Vec<&str> = every_method()
+        .iter()
+        .map(|m| m.0)
+        .filter(|name| MethodInfo::by_name(name).unwrap().kind.safe_to_resend())
+        .collect();
+    documented.sort();
+    ours.sort();
+    assert_eq!(ours, documented);
+    const { assert!(!StartTransaction::SAFE_TO_RESEND && GetStatus::SAFE_TO_RESEND) };
+    // Events extend transactions only, and the payments are the transaction methods.
+    for (name, _, _) in every_method() {
+        let extended = MethodInfo::by_name(name).unwrap().kind.extended_by_events();
+        assert_eq!(
+            extended,
+            name == "startTransaction" || name == "continueTransaction",
+            "{name}"
+        );
+    }
+    assert_eq!(MethodInfo::by_name("noSuchMethod"), None);
+}

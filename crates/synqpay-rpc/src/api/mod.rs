@@ -34,3 +34,33 @@ pub use transaction::{
     TransactionResult,
 };
 pub use transaction_object::Transaction;
+
+use crate::MethodInfo;
+
+/// Every documented method (spec/api.md "Methods"), for [`MethodInfo::by_name`].
+pub(crate) const METHODS: &[MethodInfo] = &[
+    MethodInfo::of::<Pair>(),
+    MethodInfo::of::<Authenticate>(),
+    MethodInfo::of::<GetStatus>(),
+    MethodInfo::of::<GetDeviceInfo>(),
+    MethodInfo::of::<GetTerminalStatus>(),
+    MethodInfo::of::<StartTransaction>(),
+    MethodInfo::of::<ContinueTransaction>(),
+    MethodInfo::of::<Cancel>(),
+    MethodInfo::of::<GetTransaction>(),
+    MethodInfo::of::<GetBatchFileStatus>(),
+    MethodInfo::of::<Settlement>(),
+    MethodInfo::of::<GetSettlement>(),
+    MethodInfo::of::<QuerySettlements>(),
+    MethodInfo::of::<Deposit>(),
+    MethodInfo::of::<ReadCard>(),
+    MethodInfo::of::<UserInput>(),
+    MethodInfo::of::<UserSelection>(),
+    MethodInfo::of::<ShowQr>(),
+    MethodInfo::of::<CaptureSignature>(),
+    MethodInfo::of::<GetConfig>(),
+    MethodInfo::of::<SetConfig>(),
+    MethodInfo::of::<UploadLogs>(),
+    MethodInfo::of::<Reboot>(),
+    MethodInfo::of::<Restart>(),
+];

@@ -9,12 +9,12 @@ use crate::{DecodeError, FromRaw, RawJson, Text, members};
 
 method! {
     /// `pair {serialNumber}`: the device (IDLE) shows a 6-digit code for 30 s. Zero key.
-    Pair = "pair", PairParams<'a> => Null, UNAUTHENTICATED
+    Pair = "pair", PairParams<'a> => Null, Command, UNAUTHENTICATED
 }
 
 method! {
     /// `authenticate {otp}`: the code from the screen buys the API key. Zero key.
-    Authenticate = "authenticate", AuthenticateParams<'a> => AuthenticateResult<'a>, UNAUTHENTICATED
+    Authenticate = "authenticate", AuthenticateParams<'a> => AuthenticateResult<'a>, Command, UNAUTHENTICATED
 }
 
 /// Parameters of `pair`.

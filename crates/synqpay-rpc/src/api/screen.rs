@@ -9,27 +9,27 @@ use crate::{InputType, MimeType, RawJson, ResultCode, Text};
 
 method! {
     /// `readCard`: reads a card (magnetic stripe and/or NFC: at least one).
-    ReadCard = "readCard", ReadCardParams<'a> => ScreenResult<'a>, LONG_RUNNING
+    ReadCard = "readCard", ReadCardParams<'a> => ScreenResult<'a>, Interactive
 }
 
 method! {
     /// `userInput`: asks the customer for text or a number.
-    UserInput = "userInput", UserInputParams<'a> => ScreenResult<'a>, LONG_RUNNING
+    UserInput = "userInput", UserInputParams<'a> => ScreenResult<'a>, Interactive
 }
 
 method! {
     /// `userSelection`: asks the customer to choose; the result's shape is not documented.
-    UserSelection = "userSelection", UserSelectionParams<'a> => Option<RawJson<'a>>, LONG_RUNNING
+    UserSelection = "userSelection", UserSelectionParams<'a> => Option<RawJson<'a>>, Interactive
 }
 
 method! {
     /// `showQR`: shows a QR code; answers as soon as it is shown.
-    ShowQr = "showQR", ShowQrParams<'a> => Null
+    ShowQr = "showQR", ShowQrParams<'a> => Null, Command
 }
 
 method! {
     /// `captureSignature`: the result's shape is not documented (field).
-    CaptureSignature = "captureSignature", CaptureSignatureParams<'a> => Option<RawJson<'a>>, LONG_RUNNING
+    CaptureSignature = "captureSignature", CaptureSignatureParams<'a> => Option<RawJson<'a>>, Interactive
 }
 
 /// The parameters of `readCard`.
@@ -144,7 +144,9 @@ pub struct CaptureSignatureParams<'a> {
 }
 
 /// The result of `readCard` and `userInput`: `{commandId, result, ...}`. The card data or value
-/// that follows has no documented shape: read it from the raw result (`RawJson::member`).
+/// that follows has no documented shape: it reaches the caller raw ([`ScreenResult::member`],
+/// [`ScreenResult::extra_members`]; spec/api.md: "Result fields whose shape is unknown must reach
+/// the caller as raw JSON").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 pub struct ScreenResult<'a> {
@@ -152,6 +154,39 @@ pub struct ScreenResult<'a> {
     pub command_id: Text<'a>,
     /// OK, CANCELED, TIMEOUT, GENERAL_ERROR, CARD_NOT_ALLOWED.
     pub result: ResultCode<'a>,
+    /// The result object as received (`None` for one built here).
+    #[serde(skip)]
+    pub raw: Option<RawJson<'a>>,
+}
+
+impl<'a> ScreenResult<'a> {
+    /// Member `wire` of the result as received (`cardData`, `value`, ...).
+    pub fn member(&self, wire: &str) -> Option<RawJson<'a>> {
+        self.raw.and_then(|raw| raw.member(wire))
+    }
+
+    /// The members other than `commandId` and `result`, raw, in the order received: the card
+    /// data of `readCard`, the value of `userInput`.
+    pub fn extra_members(&self) -> impl Iterator<Item = (Text<'a>, RawJson<'a>)> + 'a {
+        self.raw
+            .into_iter()
+            .flat_map(|raw| raw.members())
+            .filter(|(key, _)| !matches!(key.as_wire(), "commandId" | "result"))
+    }
+}
+
+impl<'a> crate::FromRaw<'a> for ScreenResult<'a> {
+    fn from_raw(
+        raw: Option<RawJson<'a>>,
+        member: &'static str,
+    ) -> Result<Self, crate::DecodeError> {
+        let raw = raw.ok_or(crate::DecodeError::Missing(member))?;
+        let decoded: Self = raw.decode()?;
+        Ok(Self {
+            raw: Some(raw),
+            ..decoded
+        })
+    }
 }
 
 from_raw_required!(
@@ -160,5 +195,4 @@ from_raw_required!(
     UserSelectionParams,
     ShowQrParams,
     CaptureSignatureParams,
-    ScreenResult
 );

@@ -16,27 +16,27 @@ pub const MAX_RECORDS: usize = 32;
 
 method! {
     /// `getBatchFileStatus`: the transactions waiting for settlement (field).
-    GetBatchFileStatus = "getBatchFileStatus", NoParams => BatchFileStatus<'a>
+    GetBatchFileStatus = "getBatchFileStatus", NoParams => BatchFileStatus<'a>, Query
 }
 
 method! {
     /// `settlement`: closes the batch with the host. Long-running.
-    Settlement = "settlement", SettlementParams<'a> => SettlementResult<'a>, LONG_RUNNING
+    Settlement = "settlement", SettlementParams<'a> => SettlementResult<'a>, Interactive
 }
 
 method! {
     /// `getSettlement`: a past settlement (field).
-    GetSettlement = "getSettlement", GetSettlementParams<'a> => SettlementReport<'a>
+    GetSettlement = "getSettlement", GetSettlementParams<'a> => SettlementReport<'a>, Query
 }
 
 method! {
     /// `querySettlements`: parameters and result of unverified shape, as raw JSON (field).
-    QuerySettlements = "querySettlements", Option<RawJson<'a>> => Option<RawJson<'a>>
+    QuerySettlements = "querySettlements", Option<RawJson<'a>> => Option<RawJson<'a>>, Query
 }
 
 method! {
     /// `deposit`: deposits with the host; no gateway is 101 NO_GATEWAY. Long-running.
-    Deposit = "deposit", DepositParams<'a> => DepositResult<'a>, LONG_RUNNING
+    Deposit = "deposit", DepositParams<'a> => DepositResult<'a>, Interactive
 }
 
 /// The result of `getBatchFileStatus`.

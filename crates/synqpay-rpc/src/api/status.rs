@@ -8,17 +8,17 @@ use crate::{DecodeError, DeviceStatus, FromRaw, RawJson, TerminalStatus, Text, m
 
 method! {
     /// `getStatus`: the device's state and whether `cancel` would work now (field).
-    GetStatus = "getStatus", NoParams => Status<'a>
+    GetStatus = "getStatus", NoParams => Status<'a>, Query
 }
 
 method! {
     /// `getDeviceInfo`: versions, model, serial number, address.
-    GetDeviceInfo = "getDeviceInfo", NoParams => DeviceInfo<'a>
+    GetDeviceInfo = "getDeviceInfo", NoParams => DeviceInfo<'a>, Query
 }
 
 method! {
     /// `getTerminalStatus`: the payment terminal's readiness.
-    GetTerminalStatus = "getTerminalStatus", NoParams => TerminalStatusResult<'a>
+    GetTerminalStatus = "getTerminalStatus", NoParams => TerminalStatusResult<'a>, Query
 }
 
 /// The result of `getStatus`.

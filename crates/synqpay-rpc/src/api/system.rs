@@ -8,27 +8,27 @@ use crate::method::{NoParams, from_raw_required, method};
 
 method! {
     /// `getConfig`: the device's settings.
-    GetConfig = "getConfig", NoParams => Config
+    GetConfig = "getConfig", NoParams => Config, Query
 }
 
 method! {
     /// `setConfig {config}`: changes settings; the result's shape is not documented.
-    SetConfig = "setConfig", SetConfigParams => Option<RawJson<'a>>
+    SetConfig = "setConfig", SetConfigParams => Option<RawJson<'a>>, Command
 }
 
 method! {
     /// `uploadLogs`: the result's shape is not documented.
-    UploadLogs = "uploadLogs", NoParams => Option<RawJson<'a>>
+    UploadLogs = "uploadLogs", NoParams => Option<RawJson<'a>>, Command
 }
 
 method! {
     /// `reboot`: the result's shape is not documented.
-    Reboot = "reboot", NoParams => Option<RawJson<'a>>
+    Reboot = "reboot", NoParams => Option<RawJson<'a>>, Command
 }
 
 method! {
     /// `restart`: the result's shape is not documented.
-    Restart = "restart", NoParams => Option<RawJson<'a>>
+    Restart = "restart", NoParams => Option<RawJson<'a>>, Command
 }
 
 /// The device's settings, as `getConfig` returns them and `setConfig` takes them. Other members

@@ -13,22 +13,22 @@ use crate::{DecodeError, FromRaw, RawJson, members};
 
 method! {
     /// `startTransaction`: a payment. Long-running; never resent on our own (spec/protocol.md §6).
-    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, LONG_RUNNING
+    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, Transaction
 }
 
 method! {
     /// `continueTransaction`: after an UPDATE or REFERRAL stop, within 60 s.
-    ContinueTransaction = "continueTransaction", ContinueTransactionParams<'a> => TransactionResult<'a>, LONG_RUNNING
+    ContinueTransaction = "continueTransaction", ContinueTransactionParams<'a> => TransactionResult<'a>, Transaction
 }
 
 method! {
     /// `cancel`: stops the running request; that request then answers too (`CANCELED`).
-    Cancel = "cancel", CancelParams<'a> => Null
+    Cancel = "cancel", CancelParams<'a> => Null, Command
 }
 
 method! {
     /// `getTransaction`: looks a transaction up; 302 when there is none.
-    GetTransaction = "getTransaction", GetTransactionParams<'a> => GetTransactionResult<'a>
+    GetTransaction = "getTransaction", GetTransactionParams<'a> => GetTransactionResult<'a>, Query
 }
 
 /// The parameters of `startTransaction`.
@@ -210,11 +210,17 @@ impl<'a> FromRaw<'a> for TransactionResult<'a> {
         for (key, value) in members::object(raw)?.members() {
             match key.as_wire() {
                 "result" => members::fill(&mut result, "result", value)?,
-                "commandStatus" => members::fill(&mut command_status, "commandStatus", value)?,
                 "transaction" => members::fill(&mut transaction, "transaction", value)?,
-                "allowedCreditTerms" => members::fill(&mut terms, "allowedCreditTerms", value)?,
+                // Money does not depend on these: a value of another type is left out
+                // (spec/protocol.md §4), and stays in the raw result.
+                "commandStatus" => {
+                    members::fill_lenient(&mut command_status, "commandStatus", value);
+                }
+                "allowedCreditTerms" => {
+                    members::fill_lenient(&mut terms, "allowedCreditTerms", value);
+                }
                 "maxNumberInstallmentPayments" => {
-                    members::fill(&mut installments, "maxNumberInstallmentPayments", value)?
+                    members::fill_lenient(&mut installments, "maxNumberInstallmentPayments", value);
                 }
                 _ => {}
             }
@@ -247,7 +253,7 @@ impl<'a> FromRaw<'a> for GetTransactionResult<'a> {
         for (key, value) in members::object(raw)?.members() {
             match key.as_wire() {
                 "transactionResult" => {
-                    members::fill(&mut out.transaction_result, "transactionResult", value)?
+                    members::fill_lenient(&mut out.transaction_result, "transactionResult", value);
                 }
                 "transaction" => members::fill(&mut out.transaction, "transaction", value)?,
                 _ => {}

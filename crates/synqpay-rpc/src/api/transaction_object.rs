@@ -1,14 +1,16 @@
 //! The `transaction` object (spec/api.md "TransactionResult"), decoded member by member.
 
 use crate::members::member_struct;
-use crate::{CreditTerms, Receipt, Text, TransactionStatus, TransactionType};
+use crate::{Code, CreditTerms, Receipt, Text, TransactionStatus, TransactionType};
 
 member_struct! {
     /// A transaction as the device reports it. Every member is optional: a declined or failed
     /// transaction carries few of them, and devices differ. Money is judged by
     /// [`Transaction::is_charged`], from `transactionStatus` (spec/protocol.md §4). Members this
-    /// version does not know are ignored; the raw result keeps them.
-    Transaction {
+    /// version does not know are kept raw ([`Transaction::unknown_members`]); a member of an
+    /// unexpected JSON type is kept raw too and never fails the object, except the ones money
+    /// depends on (spec/protocol.md §4).
+    Transaction strict ["transactionStatus", "referenceId", "amount"] {
         /// What happened to the money.
         transaction_status: TransactionStatus<'a> = "transactionStatus",
         /// When, RFC 3339.
@@ -44,13 +46,13 @@ member_struct! {
         /// The last digits of the card number.
         pan_suffix: Text<'a> = "panSuffix",
         /// The terminal number.
-        terminal_no: Text<'a> = "terminalNo",
+        terminal_no: Code<'a> = "terminalNo",
         /// The credit terms used.
         credit_terms: CreditTerms<'a> = "creditTerms",
         /// How the card was read (EMV, ...).
         pan_entry_mode: Text<'a> = "panEntryMode",
         /// The acquirer's code.
-        acquirer: Text<'a> = "acquirer",
+        acquirer: Code<'a> = "acquirer",
         /// The acquirer's name.
         acquirer_name: Text<'a> = "acquirerName",
         /// The acquirer's business number.
@@ -58,11 +60,11 @@ member_struct! {
         /// The acquirer's phone number.
         acquirer_phone_number: Text<'a> = "acquirerPhoneNumber",
         /// The issuer's code.
-        issuer: Text<'a> = "issuer",
+        issuer: Code<'a> = "issuer",
         /// The issuer's name.
         issuer_name: Text<'a> = "issuerName",
         /// The card brand's code.
-        brand: Text<'a> = "brand",
+        brand: Code<'a> = "brand",
         /// The card brand's name.
         brand_name: Text<'a> = "brandName",
         /// A club card.
@@ -70,9 +72,9 @@ member_struct! {
         /// A prepaid card.
         is_prepaid: bool = "isPrepaid",
         /// The CVV check's answer.
-        cvv_response: Text<'a> = "cvvResponse",
+        cvv_response: Code<'a> = "cvvResponse",
         /// The card holder id check's answer.
-        card_holder_id_response: Text<'a> = "cardHolderIdResponse",
+        card_holder_id_response: Code<'a> = "cardHolderIdResponse",
         /// The host's error code, when it refused.
         host_error_code: Text<'a> = "hostErrorCode",
         /// The host's error message.
