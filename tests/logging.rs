@@ -52,8 +52,12 @@ fn a_refused_key_and_a_bad_frame_are_logged_without_the_key() {
         tx: vec![0; 1024],
         inbox: vec![0; 4096],
     };
-    let session: Client<_, 4> =
-        Client::new(ClientConfig::default(), buffers).with_api_key(wrong_key);
+    let session: Client<_, 4> = Client::new(
+        ClientConfig::default(),
+        buffers,
+        synqpay_rpc::IdPrefix(0x7e57_0003),
+    )
+    .with_api_key(wrong_key);
     let mut client = BlockingClient::new(terminal, Ticks(0), session);
     let refused = client.status(|_| ()).unwrap_err();
     assert!(matches!(refused, DriverError::Failed(_)));

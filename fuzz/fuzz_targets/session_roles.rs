@@ -81,6 +81,7 @@ fn client_role(stream: &[u8], chunker: &mut Chunker) {
             tx: &mut tx[..],
             inbox: &mut inbox[..],
         },
+        synqpay_rpc::IdPrefix(0x0f0f_0f0f),
     )
     .with_api_key(KEY);
     client.connect(0);

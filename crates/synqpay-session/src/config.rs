@@ -11,9 +11,17 @@ pub struct ClientConfig {
     pub keepalive_deadline_ms: u64,
     /// How long a short request may wait for its answer (ours).
     pub request_timeout_ms: u64,
-    /// How long a long-running request (a transaction) may go without an answer or an event;
-    /// each `transactionEvent` starts it again (spec/protocol.md §6; ours: the length).
+    /// How long a long-running request (a transaction, a prompt) may go without an answer or,
+    /// for a transaction, an event; each `transactionEvent` starts it again (spec/protocol.md §6;
+    /// ours: the length).
     pub transaction_timeout_ms: u64,
+    /// The latest a transaction may end, events or not, counted from its request
+    /// (spec/protocol.md §6: ours, 10 minutes).
+    pub transaction_ceiling_ms: u64,
+    /// Accept device frames whose CRC is sent low byte first (spec/protocol.md §1: off by
+    /// default; such frames fail the waiting request with `Failure::SwappedCrc`, which names
+    /// this option).
+    pub accept_swapped_crc: bool,
     /// How long a partial frame may wait for its next byte before its STX is given up
     /// (ours: see `synqpay_link::Decoder::abandon_partial`).
     pub partial_frame_timeout_ms: u64,
@@ -26,6 +34,8 @@ impl Default for ClientConfig {
             keepalive_deadline_ms: 5_000,
             request_timeout_ms: 10_000,
             transaction_timeout_ms: 120_000,
+            transaction_ceiling_ms: 600_000,
+            accept_swapped_crc: false,
             partial_frame_timeout_ms: 2_000,
         }
     }
@@ -36,7 +46,7 @@ impl Default for ClientConfig {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DeviceConfig {
     /// Keep responses a client could not receive and send them when it connects again (the
-    /// device's `cachedResponses` setting, spec/protocol.md §2).
+    /// device's `cachedResponses` setting, spec/protocol.md §2). Off by default, as on a device.
     pub cached_responses: bool,
     /// How long a partial frame may wait for its next byte (ours, as for the client).
     pub partial_frame_timeout_ms: u64,
@@ -45,7 +55,7 @@ pub struct DeviceConfig {
 impl Default for DeviceConfig {
     fn default() -> Self {
         Self {
-            cached_responses: true,
+            cached_responses: false,
             partial_frame_timeout_ms: 2_000,
         }
     }

@@ -20,6 +20,7 @@ pub use client::{
     SendError, decode_response,
 };
 pub use config::{ClientConfig, DeviceConfig};
+pub use synqpay_rpc::{IdPrefix, MethodKind};
 
 /// A buffer the caller lends a session: `&mut [u8]` on a microcontroller, `Vec<u8>` or
 /// `Box<[u8]>` where there is a heap, `[u8; N]` for a fixed one.

@@ -141,7 +141,9 @@ fn events_keep_a_transaction_alive_beyond_its_deadline() {
         c.handle_timeout(now);
         app.event(&mut d, EventType::PinStarted);
         device_to_client(now, &mut d, &mut c, usize::MAX);
+        // The KeepAlive that went out, and the device's ACK to it.
         client_to_device(now, &mut c, &mut d, usize::MAX);
+        device_to_client(now, &mut d, &mut c, usize::MAX);
     }
     assert!(now > 2 * config.transaction_timeout_ms);
     app.finish_sale(&mut d);
@@ -210,7 +212,7 @@ fn a_disconnect_mid_transaction_then_the_cached_result_once() {
         Some(true)
     );
     assert_eq!(c.stats().0.duplicates, 1);
-    assert_eq!(app.charged, ["r-drop"], "charged once");
+    assert_eq!(app.charged, [("r-drop".to_string(), 12550)], "charged once");
 }
 
 #[test]
@@ -400,6 +402,44 @@ fn a_request_the_transport_started_on_has_an_unknown_outcome() {
         .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
         .unwrap();
     c.transmitted(0, 4);
-    c.handle_timeout(ClientConfig::default().transaction_timeout_ms);
-    assert!(events(&mut c).contains(&Seen::Failed(id.0, Failure::Timeout, Some("r-half".into()))));
+    // The transport takes nothing more: the KeepAlive that fences the sale, queued behind it,
+    // never goes, so no ACK comes and the link is dead. The device holds 4 bytes of a frame it
+    // can never complete: the sale was not sent.
+    let config = ClientConfig::default();
+    c.handle_timeout(config.keepalive_deadline_ms);
+    assert!(!c.is_connected());
+    let seen = events(&mut c);
+    assert!(
+        seen.contains(&Seen::Failed(id.0, Failure::NotSent, Some("r-half".into()))),
+        "{seen:?}"
+    );
+    assert!(seen.contains(&Seen::LinkDead), "{seen:?}");
+}
+
+#[test]
+fn a_request_wholly_sent_and_never_answered_has_an_unknown_outcome() {
+    let (mut c, mut d, _) = connected();
+    let reference = ReferenceId::new("r-silent").unwrap();
+    let id = c
+        .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
+        .unwrap();
+    // The device reads everything (and ACKs the fence) but never answers the sale.
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    device_to_client(0, &mut d, &mut c, usize::MAX);
+    let mut now = 0;
+    while now < ClientConfig::default().transaction_timeout_ms {
+        now += 10_000;
+        c.handle_timeout(now);
+        client_to_device(now, &mut c, &mut d, usize::MAX);
+        device_to_client(now, &mut d, &mut c, usize::MAX);
+    }
+    let seen = events(&mut c);
+    assert!(
+        seen.contains(&Seen::Failed(
+            id.0,
+            Failure::Timeout,
+            Some("r-silent".into())
+        )),
+        "{seen:?}"
+    );
 }

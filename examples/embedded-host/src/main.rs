@@ -41,7 +41,11 @@ fn session() -> Client<Vec<u8>, 4> {
         tx: vec![0; 1024],
         inbox: vec![0; 8192],
     };
-    Client::new(ClientConfig::default(), buffers)
+    Client::new(
+        ClientConfig::default(),
+        buffers,
+        synqpay_std::fresh_id_prefix(),
+    )
 }
 
 type Failure = Box<dyn std::error::Error>;

@@ -54,7 +54,7 @@ fn run() -> Result<(), &'static str> {
         // its end was lost, and the decoder gives it up for the next frame.
         partial_frame_timeout_ms: 300,
     };
-    let session: Client<&'static mut [u8], 4> = Client::new(config, buffers);
+    let session: Client<&'static mut [u8], 4> = Client::new(config, buffers, synqpay_rpc::IdPrefix(0xf1a5_0002));
     #[cfg(feature = "tls")]
     return tls::run(uart, session);
     #[cfg(not(feature = "tls"))]

@@ -39,7 +39,7 @@ impl Tally {
                 hprintln!("    no answer in time");
                 self.timeouts += 1;
             }
-            DriverError::LinkDead => {
+            DriverError::LinkDead | DriverError::Failed(Failure::LinkDead) => {
                 hprintln!("    the line went quiet (no ACK to a KeepAlive); resuming");
                 self.dead_links += 1;
                 client.connected();

@@ -55,6 +55,7 @@ pub fn work() -> bool {
             tx: &mut c_tx[..],
             inbox: &mut c_in[..],
         },
+        synqpay_rpc::IdPrefix(0x5e55_1011),
     )
     .with_api_key(KEY);
     let mut device = Device::new(

@@ -28,5 +28,9 @@ pub fn session() -> Client<Vec<u8>, 4> {
         tx: vec![0; 1024],
         inbox: vec![0; 4096],
     };
-    Client::new(ClientConfig::default(), buffers)
+    Client::new(
+        ClientConfig::default(),
+        buffers,
+        synqpay_rpc::IdPrefix(0x7e57_0002),
+    )
 }

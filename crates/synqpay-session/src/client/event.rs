@@ -49,6 +49,9 @@ pub enum ClientEvent<'a> {
     LinkDead,
     /// A link Error frame with no request of this connection outstanding to attribute it to.
     LinkError(ErrorCode),
+    /// A frame from the device was refused, with no request outstanding to fail for it: one
+    /// larger than the receive buffer, or one whose CRC is byte-swapped.
+    BadFrame(Failure),
     /// Responses or notifications arrived while the inbox was full and could not be kept; the
     /// requests concerned fail with [`Failure::Overflow`]. Poll events more often, or give the
     /// inbox more room.
@@ -72,6 +75,29 @@ pub enum Failure {
     NotSent,
     /// The answer arrived but the inbox was full.
     Overflow,
+    /// No ACK to a KeepAlive in time: the link died with this request on it (the session has
+    /// dropped the connection). A cached answer may still come after a reconnect, as a
+    /// [`ClientEvent::LateResponse`].
+    LinkDead,
+    /// The answer names another transaction than the request: another `referenceId`, or for a
+    /// SALE another amount (spec/protocol.md §6). A defect of the device or of the line, never
+    /// this payment's outcome.
+    Mismatch,
+    /// The answer to a payment lacks a readable member money depends on (`result`,
+    /// `transactionStatus`, `referenceId`, `amount`: spec/protocol.md §4).
+    Undecodable,
+    /// A frame longer than the receive buffer came while this request waited: most likely its
+    /// answer, refused unread (ours: the buffer decides the largest frame, spec/protocol.md §1).
+    TooLarge {
+        /// The frame's length field.
+        length: u32,
+        /// The largest payload this client accepts.
+        max: u32,
+    },
+    /// A frame came whose CRC matches only with its two bytes swapped: the device sends the
+    /// CRC low byte first (spec/protocol.md §1). Its answer was refused;
+    /// `ClientConfig::accept_swapped_crc` accepts such frames.
+    SwappedCrc,
 }
 
 impl Failure {
@@ -79,6 +105,69 @@ impl Failure {
     /// `referenceId` before anything else; never send it again on a guess (spec/protocol.md §6).
     pub fn outcome_unknown(&self) -> bool {
         !matches!(self, Failure::NotSent)
+    }
+
+    /// The failure as bytes, for the inbox (ours): a tag and two numbers.
+    pub(crate) fn to_bytes(self) -> [u8; 9] {
+        let (tag, a, b) = match self {
+            Self::Link(code) => (0, u32::from(code.as_u8()), 0),
+            Self::Timeout => (1, 0, 0),
+            Self::NotSent => (2, 0, 0),
+            Self::Overflow => (3, 0, 0),
+            Self::LinkDead => (4, 0, 0),
+            Self::Mismatch => (5, 0, 0),
+            Self::Undecodable => (6, 0, 0),
+            Self::TooLarge { length, max } => (7, length, max),
+            Self::SwappedCrc => (8, 0, 0),
+        };
+        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
+        out[1..5].copy_from_slice(&a.to_be_bytes());
+        out[5..9].copy_from_slice(&b.to_be_bytes());
+        out
+    }
+
+    /// Reads [`Failure::to_bytes`] back; `None` for bytes it did not write.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let number = |at: usize| {
+            bytes
+                .get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes)
+        };
+        let (a, b) = (number(1)?, number(5)?);
+        Some(match bytes.first()? {
+            0 => Self::Link(ErrorCode::from_u8(u8::try_from(a).ok()?)),
+            1 => Self::Timeout,
+            2 => Self::NotSent,
+            3 => Self::Overflow,
+            4 => Self::LinkDead,
+            5 => Self::Mismatch,
+            6 => Self::Undecodable,
+            7 => Self::TooLarge { length: a, max: b },
+            8 => Self::SwappedCrc,
+            _ => return None,
+        })
+    }
+}
+
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Link(code) => write!(f, "the device sent link error {}", code.name()),
+            Self::Timeout => f.write_str("no answer in time"),
+            Self::NotSent => f.write_str("the request was never sent"),
+            Self::Overflow => f.write_str("the answer was lost to a full inbox"),
+            Self::LinkDead => f.write_str("the link died (no ACK to a KeepAlive)"),
+            Self::Mismatch => f.write_str("the answer names another transaction"),
+            Self::Undecodable => f.write_str("the answer lacks a readable money member"),
+            Self::TooLarge { length, max } => write!(
+                f,
+                "a frame of {length} bytes came, larger than the {max} this client accepts"
+            ),
+            Self::SwappedCrc => f.write_str(
+                "the device sends its CRC low byte first; accept it with the swapped-CRC option",
+            ),
+        }
     }
 }
 

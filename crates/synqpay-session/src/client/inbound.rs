@@ -3,12 +3,12 @@
 //! Error frames attributed.
 
 use synqpay_link::{ApiKey, ErrorCode, Frame, FrameError, MessageType};
-use synqpay_rpc::{Message, RequestId};
+use synqpay_rpc::{GetTransaction, Message, StartTransaction, Transaction};
 
-use super::pending::Kind;
+use super::pending::{Kind, Pending};
 use super::{
-    Core, Failure, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE, IN_UNSOLICITED, TX_LINK,
-    decode_response,
+    CallError, Core, Failure, IN_BAD_FRAME, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE,
+    IN_UNSOLICITED, TX_LINK, decode_response,
 };
 use crate::Buffer;
 
@@ -18,13 +18,19 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             Err(e) => {
                 debug!("client: bad frame from the device: {:?}", e);
                 self.stats.bad_frames += 1;
+                self.on_bad_frame(e);
             }
             Ok(Frame::Response { payload }) => self.on_response(payload),
             Ok(Frame::Event { payload }) => {
-                // Each event extends the running transactions' deadlines (spec/protocol.md §6).
+                // Each event extends the running transactions' deadlines, up to their ceiling
+                // (spec/protocol.md §6).
                 let extended = now + self.config.transaction_timeout_ms;
-                for p in self.pending.iter_mut().filter(|p| p.long_running) {
-                    p.deadline = p.deadline.max(extended);
+                for p in self
+                    .pending
+                    .iter_mut()
+                    .filter(|p| p.method.extended_by_events())
+                {
+                    p.deadline = p.deadline.max(extended).min(p.ceiling);
                 }
                 self.record(IN_NOTIFICATION, 0, payload);
             }
@@ -42,6 +48,16 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             Ok(Frame::Ack) => {
                 if let Some(link) = &mut self.link {
                     link.ack_deadline = None;
+                    // ACK number n answers KeepAlive number n: the requests it fenced were read
+                    // intact (spec/protocol.md §1, the fence rule).
+                    link.acks = link.acks.wrapping_add(1).min(link.keepalives);
+                    let acks = link.acks;
+                    let epoch = self.epoch;
+                    for p in self.pending.iter_mut() {
+                        if p.sent_on == Some(epoch) && p.fence.is_some_and(|f| f <= acks) {
+                            p.fenced = true;
+                        }
+                    }
                 }
             }
             Ok(Frame::Error(code)) => self.on_link_error(code),
@@ -49,8 +65,29 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 
-    /// An Error frame names no request: ours, the oldest one outstanding on this connection.
+    /// An Error frame names no request: by the fence rule, it is about the oldest request of
+    /// this connection neither answered nor fenced (spec/protocol.md §1).
     fn on_link_error(&mut self, code: ErrorCode) {
+        match self.oldest_unfenced() {
+            Some(i) => self.fail(i, Failure::Link(code)),
+            None => {
+                self.record(IN_LINK_ERROR, 0, &[code.as_u8()]);
+            }
+        }
+    }
+
+    /// A refused frame that says something of the device rather than of the line: one longer
+    /// than the receive buffer, or one with its CRC bytes swapped. Either is most likely the
+    /// answer of the oldest request still waiting, which then fails at once, naming why.
+    fn on_bad_frame(&mut self, error: FrameError) {
+        let failure = match error {
+            FrameError::LenError { length, max } => Failure::TooLarge { length, max },
+            FrameError::CrcError { computed, received } if computed.swap_bytes() == received => {
+                self.stats.swapped_crc += 1;
+                Failure::SwappedCrc
+            }
+            _ => return,
+        };
         let oldest = self
             .pending
             .iter()
@@ -59,24 +96,33 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             .min_by_key(|(_, p)| p.id)
             .map(|(i, _)| i);
         match oldest {
-            Some(i) => self.fail(i, Failure::Link(code)),
+            Some(i) => self.fail(i, failure),
             None => {
-                self.record(IN_LINK_ERROR, 0, &[code.as_u8()]);
+                self.record(IN_BAD_FRAME, 0, &failure.to_bytes());
             }
         }
     }
 
     fn on_response(&mut self, payload: &[u8]) {
         let id = match Message::parse(payload) {
-            Ok(Message::Response(r)) => RequestId::from_text(&r.id),
-            Ok(Message::Error(e)) => e.id.as_ref().and_then(RequestId::from_text),
+            Ok(Message::Response(r)) => self.ids.parse(&r.id),
+            Ok(Message::Error(e)) => e.id.as_ref().and_then(|id| self.ids.parse(id)),
             _ => None,
         };
         let Some(id) = id else {
+            // Another session's id (a cached answer the device replays to this address, spec
+            // §2), or none: never the answer to a call here.
+            self.stats.unsolicited += 1;
             self.record(IN_UNSOLICITED, 0, payload);
             return;
         };
         if let Some(i) = self.pending.iter().position(|p| p.id == id) {
+            if let Some(failure) = mismatch(&self.pending[i], payload) {
+                warn!("client: the answer to request {} fails its check", id.0);
+                self.fail(i, failure);
+                self.recent.mark_answered(id);
+                return;
+            }
             let p = self.pending.swap_remove(i);
             if matches!(p.kind, Kind::Authenticate)
                 && let Some(key) = api_key_of(payload)
@@ -104,10 +150,39 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
                 self.record(IN_LATE, id.0, payload);
             }
             None => {
+                self.stats.unsolicited += 1;
                 self.record(IN_UNSOLICITED, id.0, payload);
             }
         }
     }
+}
+
+/// Whether the answer to `p` belongs to it (spec/protocol.md §6): a payment's result must name
+/// its `referenceId` (and a SALE's amount), and be readable in what money depends on; a lookup
+/// by `referenceId` must find that transaction. A JSON-RPC error answer is the device's word and
+/// passes.
+fn mismatch(p: &Pending, payload: &[u8]) -> Option<Failure> {
+    let (reference, amount, transaction) = match &p.kind {
+        Kind::Payment { reference, amount } => match decode_response::<StartTransaction>(payload) {
+            Ok(result) => (reference, *amount, result.transaction),
+            Err(CallError::Rpc(_)) => return None,
+            Err(CallError::Decode(_)) => return Some(Failure::Undecodable),
+        },
+        Kind::Lookup(reference) => match decode_response::<GetTransaction>(payload) {
+            Ok(result) => (reference, None, result.transaction),
+            Err(CallError::Rpc(_)) => return None,
+            Err(CallError::Decode(_)) => return Some(Failure::Undecodable),
+        },
+        Kind::Plain | Kind::Authenticate => return None,
+    };
+    // A result without a transaction (CANCELED before a card, an UPDATE stop) names nothing.
+    let t: Transaction<'_> = transaction?;
+    let same_reference = t.reference_id.is_some_and(|r| r == reference.as_str());
+    let same_amount = match amount {
+        Some(expected) => t.amount == Some(expected),
+        None => true,
+    };
+    (!same_reference || !same_amount).then_some(Failure::Mismatch)
 }
 
 /// The API key in an `authenticate` answer.

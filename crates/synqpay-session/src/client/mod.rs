@@ -9,9 +9,9 @@ mod types;
 
 use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType};
 use synqpay_rpc::{
-    AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams, IdGenerator, Method,
-    PairParams, RawJson, ReferenceId, RequestId, StartTransaction, StartTransactionParams, Text,
-    encode_request,
+    Authenticate, AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams,
+    IdGenerator, IdPrefix, Method, MethodInfo, Pair, PairParams, RawJson, ReferenceId, RequestId,
+    StartTransaction, StartTransactionParams, Text, TransactionType, encode_request,
 };
 
 pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
@@ -34,12 +34,36 @@ const IN_LATE: u8 = 4;
 const IN_UNSOLICITED: u8 = 5;
 const IN_LINK_DEAD: u8 = 6;
 const IN_LINK_ERROR: u8 = 7;
+const IN_BAD_FRAME: u8 = 8;
 
 /// A link to the device that is up.
 #[derive(Debug, Clone, Copy)]
 struct Link {
     keepalive_due: u64,
     ack_deadline: Option<u64>,
+    /// KeepAlives queued on this connection, and ACKs received: ACK number n answers
+    /// KeepAlive number n (spec/protocol.md §1, the fence rule).
+    keepalives: u32,
+    acks: u32,
+}
+
+/// Which key a request carries (spec/protocol.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyUse {
+    /// `pair` and `authenticate`: the zero key.
+    Zero,
+    /// Everything else: the paired key.
+    Paired,
+}
+
+impl KeyUse {
+    fn of(info: MethodInfo) -> Self {
+        if info.unauthenticated {
+            Self::Zero
+        } else {
+            Self::Paired
+        }
+    }
 }
 
 /// The client role of a Synqpay session: sans-IO, `no_std`, no allocation.
@@ -79,13 +103,16 @@ struct Core<B, const PENDING: usize> {
 }
 
 impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
-    /// A client with no connection and no API key.
+    /// A client with no connection and no API key. `prefix` starts every request id of this
+    /// session: draw it from an RNG (or a clock and the serial number) for each new session and
+    /// never reuse one, since a device replays cached answers to whoever connects next from the
+    /// same address (spec/protocol.md §2; ours: ids `PPPPPPPP-N`).
     ///
     /// # Panics
     /// If `buffers.rx` is shorter than `synqpay_link::MIN_CAPACITY` (13 bytes).
-    pub fn new(config: ClientConfig, buffers: ClientBuffers<B>) -> Self {
+    pub fn new(config: ClientConfig, buffers: ClientBuffers<B>, prefix: IdPrefix) -> Self {
         Self {
-            decoder: Decoder::new(buffers.rx),
+            decoder: Decoder::new(buffers.rx).with_swapped_crc_accepted(config.accept_swapped_crc),
             core: Core {
                 config,
                 tx: TxQueue::new(buffers.tx),
@@ -94,7 +121,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                 unreported_lost: 0,
                 pending: heapless::Vec::new(),
                 recent: Recent::default(),
-                ids: IdGenerator::new(),
+                ids: IdGenerator::new(prefix),
                 api_key: None,
                 link: None,
                 epoch: 0,
@@ -147,6 +174,8 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         self.core.link = Some(Link {
             keepalive_due: now + self.core.config.keepalive_interval_ms,
             ack_deadline: None,
+            keepalives: 0,
+            acks: 0,
         });
         info!(
             "client: connected, {} requests outstanding",
@@ -165,67 +194,74 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         self.decoder.clear();
     }
 
-    /// Queues a request of method `M`.
+    /// Queues a request of method `M`. A payment goes through [`Client::start_transaction`],
+    /// so that its result is checked against it.
     pub fn send<M: Method>(
         &mut self,
         now: u64,
         params: &M::Params<'_>,
     ) -> Result<RequestId, SendError> {
-        let kind = Kind::Plain;
         self.core
-            .queue(now, M::UNAUTHENTICATED, M::LONG_RUNNING, kind, |out, id| {
+            .queue(now, MethodInfo::of::<M>(), Kind::Plain, |out, id| {
                 encode_request(out, id, M::NAME, Some(params))
             })
     }
 
-    /// Queues a request of any method, with parameters given as JSON text; `unauthenticated`
-    /// sends it with the zero key, `long_running` lets events extend its deadline.
+    /// Queues a request of a method named at run time, with parameters given as JSON text. A
+    /// documented name behaves as its type says ([`MethodInfo::by_name`]); any other name is
+    /// a command with the key: short deadline, never resent (ours).
     pub fn send_raw(
         &mut self,
         now: u64,
         method: &str,
         params: Option<RawJson<'_>>,
-        unauthenticated: bool,
-        long_running: bool,
     ) -> Result<RequestId, SendError> {
-        self.core.queue(
-            now,
-            unauthenticated,
-            long_running,
-            Kind::Plain,
-            |out, id| encode_request(out, id, method, params.as_ref()),
-        )
+        let info = MethodInfo::by_name(method).unwrap_or(MethodInfo::unknown("?"));
+        self.core.queue(now, info, Kind::Plain, |out, id| {
+            encode_request(out, id, method, params.as_ref())
+        })
     }
 
-    /// Queues `startTransaction`, remembering its `referenceId`: if the outcome becomes unknown,
-    /// the failure carries it for the lookup (spec/protocol.md §6).
+    /// Queues `startTransaction`, remembering its `referenceId` (and a SALE's amount): its
+    /// result must name them, and if the outcome becomes unknown, the failure carries the
+    /// `referenceId` for the lookup (spec/protocol.md §6).
     pub fn start_transaction(
         &mut self,
         now: u64,
         params: &StartTransactionParams<'_>,
     ) -> Result<RequestId, SendError> {
-        let mut reference = Reference::new();
-        for c in params.reference_id.chars() {
-            reference.push(c).map_err(|_| SendError::Encode)?;
-        }
-        self.core
-            .queue(now, false, true, Kind::Payment(reference), |out, id| {
-                encode_request(out, id, StartTransaction::NAME, Some(params))
-            })
+        let reference = reference_of(&params.reference_id)?;
+        let amount = match params.transaction_type {
+            TransactionType::Sale => params.amount,
+            _ => None,
+        };
+        let kind = Kind::Payment { reference, amount };
+        self.core.queue(
+            now,
+            MethodInfo::of::<StartTransaction>(),
+            kind,
+            |out, id| encode_request(out, id, StartTransaction::NAME, Some(params)),
+        )
     }
 
-    /// Queues the money-safe recovery: `getTransaction` by `referenceId`.
+    /// Queues the money-safe recovery: `getTransaction` by `referenceId`. A transaction in the
+    /// answer must be that one.
     pub fn lookup_transaction(
         &mut self,
         now: u64,
         reference: ReferenceId<'_>,
     ) -> Result<RequestId, SendError> {
-        self.send::<GetTransaction>(now, &GetTransactionParams::by_reference_id(reference))
+        let kind = Kind::Lookup(reference_of(&reference.text())?);
+        let params = GetTransactionParams::by_reference_id(reference);
+        self.core
+            .queue(now, MethodInfo::of::<GetTransaction>(), kind, |out, id| {
+                encode_request(out, id, GetTransaction::NAME, Some(&params))
+            })
     }
 
     /// Queues `pair` (zero key): the device shows a code for 30 s (spec/protocol.md §3).
     pub fn pair(&mut self, now: u64, serial_number: &str) -> Result<RequestId, SendError> {
-        self.send::<synqpay_rpc::Pair>(
+        self.send::<Pair>(
             now,
             &PairParams {
                 serial_number: Text::new(serial_number),
@@ -238,10 +274,12 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         let params = AuthenticateParams {
             otp: Text::new(otp),
         };
-        self.core
-            .queue(now, true, false, Kind::Authenticate, |out, id| {
-                encode_request(out, id, synqpay_rpc::Authenticate::NAME, Some(&params))
-            })
+        self.core.queue(
+            now,
+            MethodInfo::of::<Authenticate>(),
+            Kind::Authenticate,
+            |out, id| encode_request(out, id, Authenticate::NAME, Some(&params)),
+        )
     }
 
     /// The bytes to write to the transport next, if any.
@@ -289,6 +327,17 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         if let Some(link) = self.core.link {
             if link.ack_deadline.is_some_and(|d| now >= d) {
                 warn!("client: no ACK to the KeepAlive in time: link dead");
+                // The calls on this link fail at once (spec/protocol.md §6): their outcome is
+                // unknown; a payment's failure carries its referenceId.
+                let epoch = self.core.epoch;
+                while let Some(i) = self
+                    .core
+                    .pending
+                    .iter()
+                    .position(|p| p.sent_on == Some(epoch))
+                {
+                    self.core.fail(i, Failure::LinkDead);
+                }
                 self.core.record(IN_LINK_DEAD, 0, &[]);
                 self.disconnect(now);
             } else if now >= link.keepalive_due {
@@ -347,6 +396,9 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             IN_LINK_ERROR => ClientEvent::LinkError(ErrorCode::from_u8(
                 record.bytes.first().copied().unwrap_or(0),
             )),
+            IN_BAD_FRAME => ClientEvent::BadFrame(
+                Failure::from_bytes(record.bytes).unwrap_or(Failure::Overflow),
+            ),
             _ => {
                 let (failure, reference) = decode_failure(record.bytes);
                 ClientEvent::Failed {
@@ -364,24 +416,22 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     fn queue(
         &mut self,
         now: u64,
-        unauthenticated: bool,
-        long_running: bool,
+        method: MethodInfo,
         kind: Kind,
         write: impl FnOnce(&mut [u8], &str) -> Result<usize, EncodeError>,
     ) -> Result<RequestId, SendError> {
         if self.link.is_none() {
             return Err(SendError::NotConnected);
         }
-        let key = if unauthenticated {
-            ApiKey::ZERO
-        } else {
-            self.api_key.ok_or(SendError::NotPaired)?
+        let key = match KeyUse::of(method) {
+            KeyUse::Zero => ApiKey::ZERO,
+            KeyUse::Paired => self.api_key.ok_or(SendError::NotPaired)?,
         };
         if self.pending.is_full() {
             return Err(SendError::TooManyPending);
         }
         let id = self.ids.next_id();
-        let id_text = id.as_text();
+        let id_text = self.ids.text(id);
         let mut encode_error = None;
         let frame = framed(MessageType::Request, Some(key), &mut encode_error, |out| {
             write(out, id_text.as_str())
@@ -393,19 +443,32 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             _ if self.tx.is_empty() => return Err(SendError::TooLarge),
             _ => return Err(SendError::TxFull),
         }
-        let timeout = if long_running {
+        let timeout = if method.kind.long_running() {
             self.config.transaction_timeout_ms
         } else {
             self.config.request_timeout_ms
+        };
+        let ceiling = if method.kind.extended_by_events() {
+            now + self.config.transaction_ceiling_ms.max(timeout)
+        } else {
+            now + timeout
         };
         // Room was checked above, so this push cannot fail.
         let _ = self.pending.push(Pending {
             id,
             kind,
+            method: method.kind,
             sent_on: None,
             deadline: now + timeout,
-            long_running,
+            ceiling,
+            fence: None,
+            fenced: false,
         });
+        if method.kind.long_running() {
+            // The fence (spec/protocol.md §1): once this KeepAlive is ACKed, no Error frame
+            // can be about the request before it.
+            self.send_keepalive(now);
+        }
         Ok(id)
     }
 
@@ -439,8 +502,14 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             link.keepalive_due = now + self.config.keepalive_interval_ms;
             if written {
                 self.stats.keepalives += 1;
+                link.keepalives = link.keepalives.wrapping_add(1);
                 link.ack_deadline
                     .get_or_insert(now + self.config.keepalive_deadline_ms);
+                // Every request queued before it, on this connection, is fenced by it.
+                let number = link.keepalives;
+                for p in self.pending.iter_mut().filter(|p| p.fence.is_none()) {
+                    p.fence = Some(number);
+                }
             }
         }
     }
@@ -466,19 +535,24 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     fn fail(&mut self, i: usize, failure: Failure) {
         let p = self.pending.swap_remove(i);
         warn!("client: request {} failed: {:?}", p.id.0, failure);
-        let mut bytes = [0u8; 2 + 64];
-        let (code, link) = match failure {
-            Failure::Link(c) => (0, c.as_u8()),
-            Failure::Timeout => (1, 0),
-            Failure::NotSent => (2, 0),
-            Failure::Overflow => (3, 0),
-        };
-        bytes[0] = code;
-        bytes[1] = link;
+        let mut bytes = [0u8; FAILURE_LEN + 64];
+        bytes[..FAILURE_LEN].copy_from_slice(&failure.to_bytes());
         let reference = p.reference().unwrap_or("");
-        bytes[2..2 + reference.len()].copy_from_slice(reference.as_bytes());
-        self.record(IN_FAILED, p.id.0, &bytes[..2 + reference.len()]);
+        let end = FAILURE_LEN + reference.len();
+        bytes[FAILURE_LEN..end].copy_from_slice(reference.as_bytes());
+        self.record(IN_FAILED, p.id.0, &bytes[..end]);
         self.recent.remember(p.id, false);
+    }
+
+    /// The oldest request sent on this connection that an Error frame (or a refused frame) can
+    /// still be about: neither answered nor fenced (spec/protocol.md §1, the fence rule).
+    fn oldest_unfenced(&self) -> Option<usize> {
+        self.pending
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.sent_on == Some(self.epoch) && !p.fenced)
+            .min_by_key(|(_, p)| p.id)
+            .map(|(i, _)| i)
     }
 
     /// Puts a record in the inbox, or counts it lost.
@@ -496,16 +570,23 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     }
 }
 
+/// Bytes of a failure in an inbox record, before the `referenceId`.
+const FAILURE_LEN: usize = 9;
+
 fn decode_failure(bytes: &[u8]) -> (Failure, Option<&str>) {
-    let failure = match bytes.first() {
-        Some(0) => Failure::Link(ErrorCode::from_u8(bytes.get(1).copied().unwrap_or(0))),
-        Some(1) => Failure::Timeout,
-        Some(2) => Failure::NotSent,
-        _ => Failure::Overflow,
-    };
+    let failure = Failure::from_bytes(bytes).unwrap_or(Failure::Overflow);
     let reference = bytes
-        .get(2..)
+        .get(FAILURE_LEN..)
         .and_then(|r| core::str::from_utf8(r).ok())
         .filter(|r| !r.is_empty());
     (failure, reference)
+}
+
+/// A `referenceId` kept by the session (at most 64 characters, as `ReferenceId` allows).
+fn reference_of(text: &Text<'_>) -> Result<Reference, SendError> {
+    let mut reference = Reference::new();
+    for c in text.chars() {
+        reference.push(c).map_err(|_| SendError::Encode)?;
+    }
+    Ok(reference)
 }

@@ -2,7 +2,7 @@
 //! sent before a disconnect is still matched when its (cached) answer comes on the next
 //! connection (spec/protocol.md §2 "Cached responses", ours).
 
-use synqpay_rpc::RequestId;
+use synqpay_rpc::{MethodKind, RequestId};
 
 /// The most characters a `referenceId` has (`synqpay_rpc::MAX_REFERENCE_ID`).
 pub(crate) type Reference = heapless::String<64>;
@@ -12,12 +12,19 @@ pub(crate) type Reference = heapless::String<64>;
 pub(crate) struct Pending {
     pub id: RequestId,
     pub kind: Kind,
+    /// How its method behaves: deadline, events, re-sending.
+    pub method: MethodKind,
     /// The connection (epoch) its last byte was handed to the transport on; `None`: still queued.
     pub sent_on: Option<u32>,
     /// When it fails with a timeout.
     pub deadline: u64,
-    /// Whether `transactionEvent`s extend its deadline.
-    pub long_running: bool,
+    /// The latest `deadline` events may push it to (spec/protocol.md §6: a ceiling).
+    pub ceiling: u64,
+    /// The number (on its connection) of the first KeepAlive queued after it: its fence
+    /// (spec/protocol.md §1, the fence rule).
+    pub fence: Option<u32>,
+    /// Its fence was ACKed: every byte of it was read intact, so no Error frame is about it.
+    pub fenced: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -25,14 +32,22 @@ pub(crate) enum Kind {
     Plain,
     /// `authenticate`: its answer carries the API key.
     Authenticate,
-    /// A payment, with the `referenceId` to recover it by.
-    Payment(Reference),
+    /// A payment: its result must name this `referenceId` (and amount, for a SALE), which is
+    /// also what it is recovered by (spec/protocol.md §6).
+    Payment {
+        reference: Reference,
+        /// The SALE's amount the result must carry; `None` for other transaction types.
+        amount: Option<i64>,
+    },
+    /// `getTransaction` by `referenceId`: the transaction found must be that one.
+    Lookup(Reference),
 }
 
 impl Pending {
+    /// The `referenceId` of a payment, to look it up by when its outcome is unknown.
     pub fn reference(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Payment(r) => Some(r.as_str()),
+            Kind::Payment { reference, .. } => Some(reference.as_str()),
             _ => None,
         }
     }

@@ -79,4 +79,10 @@ pub struct ClientStats {
     pub keepalives: u32,
     /// Messages lost to a full inbox (each also reported).
     pub lost: u32,
+    /// Answers whose id this session never sent (another session's cached answers, or none):
+    /// reported as [`ClientEvent::Unsolicited`](super::ClientEvent::Unsolicited), never
+    /// matched to a call.
+    pub unsolicited: u32,
+    /// Frames whose CRC matched only byte-swapped (spec/protocol.md §1).
+    pub swapped_crc: u32,
 }

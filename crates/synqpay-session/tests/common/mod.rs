@@ -23,6 +23,14 @@ fn buffer(n: usize) -> Vec<u8> {
 }
 
 pub fn client(config: ClientConfig) -> Client<Vec<u8>, 4> {
+    client_with_prefix(config, synqpay_rpc::IdPrefix(0x7e57_0001))
+}
+
+/// A client session with its own id prefix: another process of the same app.
+pub fn client_with_prefix(
+    config: ClientConfig,
+    prefix: synqpay_rpc::IdPrefix,
+) -> Client<Vec<u8>, 4> {
     Client::new(
         config,
         ClientBuffers {
@@ -30,12 +38,17 @@ pub fn client(config: ClientConfig) -> Client<Vec<u8>, 4> {
             tx: buffer(2048),
             inbox: buffer(8192),
         },
+        prefix,
     )
 }
 
 pub fn device() -> Device<Vec<u8>> {
+    // These scenarios exercise the cache: on, as `setConfig {"cachedResponses": true}` does.
     let mut d = Device::new(
-        DeviceConfig::default(),
+        DeviceConfig {
+            cached_responses: true,
+            ..DeviceConfig::default()
+        },
         DeviceBuffers {
             rx: buffer(4096),
             tx: buffer(8192),
@@ -53,9 +66,9 @@ pub struct App {
     /// The open pairing: the code and when it expires.
     pub pairing: Option<(&'static str, u64)>,
     /// A sale waiting to be answered: its reply id and referenceId.
-    pub sale: Option<(ReplyTo, heapless::String<64>)>,
-    /// Sales completed: referenceIds.
-    pub charged: Vec<String>,
+    pub sale: Option<(ReplyTo, heapless::String<64>, i64)>,
+    /// Sales completed: referenceIds and amounts.
+    pub charged: Vec<(String, i64)>,
     /// Requests seen, by method.
     pub seen: Vec<String>,
 }
@@ -133,16 +146,22 @@ impl App {
                 for c in params.reference_id.chars() {
                     reference.push(c).unwrap();
                 }
-                self.sale = Some((reply, reference));
+                self.sale = Some((reply, reference, params.amount.unwrap_or(0)));
             } else if request.is::<GetTransaction>() {
                 let wanted = request
                     .params::<GetTransaction>()
                     .unwrap()
                     .lookup_value
                     .map(|v| v.to_string());
-                if wanted.as_ref().is_some_and(|w| self.charged.contains(w)) {
+                let found = self
+                    .charged
+                    .iter()
+                    .find(|(r, _)| Some(r) == wanted.as_ref());
+                if let Some((reference, amount)) = found {
                     let t = Transaction {
                         transaction_status: Some(TransactionStatus::Captured),
+                        reference_id: Some(Text::new(reference)),
+                        amount: Some(*amount),
                         ..Default::default()
                     };
                     let r = GetTransactionResult {
@@ -182,12 +201,12 @@ impl App {
 
     /// Answers the sale in progress: approved.
     pub fn finish_sale(&mut self, device: &mut Device<Vec<u8>>) -> synqpay_session::Delivery {
-        let (reply, reference) = self.sale.take().expect("a sale in progress");
-        self.charged.push(reference.to_string());
+        let (reply, reference, amount) = self.sale.take().expect("a sale in progress");
+        self.charged.push((reference.to_string(), amount));
         let t = Transaction {
-            transaction_status: Some(TransactionStatus::Authorized),
+            transaction_status: Some(TransactionStatus::Captured),
             reference_id: Some(Text::new(&reference)),
-            amount: Some(12550),
+            amount: Some(amount),
             ..Default::default()
         };
         let r = TransactionResult {
@@ -267,6 +286,7 @@ pub enum Seen {
     Unsolicited(String),
     LinkDead,
     LinkError(synqpay_link::ErrorCode),
+    BadFrame(synqpay_session::Failure),
     Overflow(u32),
 }
 
@@ -286,6 +306,7 @@ pub fn events(client: &mut Client<Vec<u8>, 4>) -> Vec<Seen> {
             ClientEvent::Unsolicited { payload } => Seen::Unsolicited(text(payload)),
             ClientEvent::LinkDead => Seen::LinkDead,
             ClientEvent::LinkError(code) => Seen::LinkError(code),
+            ClientEvent::BadFrame(failure) => Seen::BadFrame(failure),
             ClientEvent::Overflow { lost } => Seen::Overflow(lost),
         });
     }

@@ -1,0 +1,339 @@
+//! Money truth under faults (issue 11): the outcome the client reports is the one the device
+//! recorded, or it is reported unknown with the referenceId (spec/protocol.md §1 fence rule, §2
+//! cached responses, §6 money safety). The device's answers here are written by hand, frame by
+//! frame, where the device app of `common` would agree with the client by construction.
+
+mod common;
+
+use common::*;
+use synqpay_link::{ErrorCode, Frame};
+use synqpay_rpc::{
+    GetStatus, IdPrefix, NoParams, ReferenceId, StartTransaction, StartTransactionParams,
+};
+use synqpay_session::{ClientConfig, Connected, Delivery, Failure};
+
+type Client = synqpay_session::Client<Vec<u8>, 4>;
+
+fn connected() -> (Client, synqpay_session::Device<Vec<u8>>, App) {
+    let mut c = client(ClientConfig::default()).with_api_key(KEY);
+    let mut d = device();
+    assert_eq!(c.connect(0), Connected::Fresh);
+    d.connect(0, A);
+    (c, d, App::default())
+}
+
+fn sale(reference: &str, amount: i64) -> StartTransactionParams<'_> {
+    StartTransactionParams::sale(ReferenceId::new(reference).unwrap(), amount, 376)
+}
+
+/// A device frame carrying `payload`.
+fn frame(f: Frame<'_>) -> Vec<u8> {
+    let mut out = vec![0u8; f.encoded_len()];
+    let n = f.encode(&mut out).unwrap();
+    out.truncate(n);
+    out
+}
+
+/// The JSON-RPC answer to `id_text` with a transaction for `reference` and `amount`.
+fn answer(id_text: &str, reference: &str, amount: i64) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"result":"OK","transaction":{{"transactionStatus":"CAPTURED","referenceId":"{reference}","amount":{amount}}}}}}}"#
+    )
+}
+
+/// The id text of the request the client just wrote (read from its own transmit queue).
+fn last_id_text(c: &Client) -> String {
+    let bytes = c.poll_transmit().unwrap();
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.find("\"id\":\"").unwrap() + 6;
+    text[start..start + text[start..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn a_new_process_never_takes_the_previous_ones_sale_for_its_own() {
+    // Finding 1: process one starts sale A and is killed; the device caches A's answer and
+    // replays it to the next client from the same address (spec §2): process two, whose ids
+    // also start at 1.
+    let (mut one, mut d, mut app) = connected();
+    one.start_transaction(0, &sale("A", 12550)).unwrap();
+    exchange(0, &mut one, &mut d, &mut app);
+    d.disconnect(500);
+    assert_eq!(app.finish_sale(&mut d), Delivery::Cached);
+
+    let mut two =
+        client_with_prefix(ClientConfig::default(), IdPrefix(0x0bad_cafe)).with_api_key(KEY);
+    two.connect(1_000);
+    d.connect(1_000, A);
+    let b = two.start_transaction(1_000, &sale("B", 1001)).unwrap();
+    exchange(1_000, &mut two, &mut d, &mut app);
+    let seen = events(&mut two);
+    assert!(
+        matches!(&seen[..], [Seen::Unsolicited(p)] if p.contains("\"A\"")),
+        "A's answer is nobody's here: {seen:?}"
+    );
+    assert_eq!(two.stats().0.unsolicited, 1);
+    // B is still waiting for its own answer, which is B's.
+    assert_eq!(two.outstanding(), 1);
+    app.finish_sale(&mut d);
+    device_to_client(1_001, &mut d, &mut two, usize::MAX);
+    let seen = events(&mut two);
+    let [Seen::Response(id, payload)] = &seen[..] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(*id, b.0);
+    let t = output_of::<StartTransaction>(payload).transaction.unwrap();
+    assert_eq!(t.reference_id.unwrap(), "B");
+}
+
+#[test]
+fn an_answer_naming_another_sale_is_never_this_sales_outcome() {
+    // Finding 2: a charged result for another referenceId, or another amount.
+    for (reference, amount) in [("other", 1001), ("mine", 999_999)] {
+        let (mut c, mut d, _) = connected();
+        let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
+        let id_text = last_id_text(&c);
+        client_to_device(0, &mut c, &mut d, usize::MAX);
+        let json = answer(&id_text, reference, amount);
+        c.handle_input(
+            1,
+            &frame(Frame::Response {
+                payload: json.as_bytes(),
+            }),
+        );
+        let seen = events(&mut c);
+        assert_eq!(
+            seen,
+            [Seen::Failed(id.0, Failure::Mismatch, Some("mine".into()))],
+            "{reference} {amount}"
+        );
+        assert!(Failure::Mismatch.outcome_unknown());
+    }
+}
+
+#[test]
+fn a_lookup_that_finds_another_transaction_is_a_mismatch() {
+    let (mut c, mut d, _) = connected();
+    let id = c
+        .lookup_transaction(0, ReferenceId::new("mine").unwrap())
+        .unwrap();
+    let id_text = last_id_text(&c);
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    let json = format!(
+        r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"transactionResult":"OK","transaction":{{"transactionStatus":"CAPTURED","referenceId":"theirs","amount":5}}}}}}"#
+    );
+    c.handle_input(
+        1,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    assert_eq!(
+        events(&mut c),
+        [Seen::Failed(id.0, Failure::Mismatch, None)]
+    );
+}
+
+#[test]
+fn an_unreadable_money_member_is_an_unknown_outcome_never_a_decline() {
+    let (mut c, mut d, _) = connected();
+    let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
+    let id_text = last_id_text(&c);
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    let json = format!(
+        r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"result":"OK","transaction":{{"transactionStatus":"CAPTURED","referenceId":"mine","amount":"10.01"}}}}}}"#
+    );
+    c.handle_input(
+        1,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    assert_eq!(
+        events(&mut c),
+        [Seen::Failed(
+            id.0,
+            Failure::Undecodable,
+            Some("mine".into())
+        )]
+    );
+}
+
+#[test]
+fn a_query_to_a_silent_device_fails_at_the_request_deadline() {
+    // Finding 4: every method was long-running (120 s).
+    let config = ClientConfig::default();
+    let (mut c, mut d, _) = connected();
+    let typed = c.send::<GetStatus>(0, &NoParams).unwrap();
+    let raw = c.send_raw(0, "getStatus", None).unwrap();
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    assert_eq!(c.poll_timeout(), Some(config.request_timeout_ms));
+    c.handle_timeout(config.request_timeout_ms);
+    assert_eq!(
+        events(&mut c),
+        [
+            Seen::Failed(typed.0, Failure::Timeout, None),
+            Seen::Failed(raw.0, Failure::Timeout, None)
+        ]
+    );
+}
+
+#[test]
+fn events_forever_end_at_the_ceiling_and_extend_only_transactions() {
+    let config = ClientConfig::default();
+    let (mut c, mut d, mut app) = connected();
+    let payment = c.start_transaction(0, &sale("r-forever", 100)).unwrap();
+    exchange(0, &mut c, &mut d, &mut app);
+    let status = c.send::<GetStatus>(0, &NoParams).unwrap();
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    let mut now = 0;
+    let mut failed_at = Vec::new();
+    while now <= config.transaction_ceiling_ms + 60_000 {
+        now += 5_000;
+        app.event(&mut d, synqpay_rpc::EventType::PinStarted);
+        c.handle_timeout(now);
+        // The KeepAlives and their ACKs keep the link alive.
+        client_to_device(now, &mut c, &mut d, usize::MAX);
+        device_to_client(now, &mut d, &mut c, usize::MAX);
+        for e in events(&mut c) {
+            if let Seen::Failed(id, failure, _) = e {
+                failed_at.push((id, failure, now));
+            }
+        }
+    }
+    assert_eq!(
+        failed_at,
+        [
+            (status.0, Failure::Timeout, config.request_timeout_ms),
+            (payment.0, Failure::Timeout, config.transaction_ceiling_ms)
+        ]
+    );
+}
+
+#[test]
+fn a_dead_link_fails_the_calls_on_it_at_once() {
+    // Finding 4: the dead link was detected and then not acted on.
+    let config = ClientConfig::default();
+    let (mut c, mut d, _) = connected();
+    let id = c.start_transaction(0, &sale("r-dead", 100)).unwrap();
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    // The device goes quiet: no ACK to the fence.
+    c.handle_timeout(config.keepalive_deadline_ms);
+    assert_eq!(
+        events(&mut c),
+        [
+            Seen::Failed(id.0, Failure::LinkDead, Some("r-dead".into())),
+            Seen::LinkDead
+        ]
+    );
+    assert!(!c.is_connected());
+}
+
+#[test]
+fn a_frame_larger_than_the_buffer_fails_the_call_at_once_naming_its_size() {
+    let (mut c, mut d, _) = connected();
+    let id = c.send::<GetStatus>(0, &NoParams).unwrap();
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    // A 70 KB answer to a client with a 4 KiB receive buffer: its header says so at once.
+    let mut head = vec![0x02, 0x02];
+    head.extend_from_slice(&70_000u32.to_be_bytes());
+    head.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":\"");
+    c.handle_input(1, &head);
+    let seen = events(&mut c);
+    let [Seen::Failed(got, Failure::TooLarge { length, max }, None)] = &seen[..] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!((*got, *length), (id.0, 70_000));
+    assert!(*max < 70_000);
+}
+
+#[test]
+fn a_swapped_crc_is_diagnosed_at_once_and_accepted_when_asked() {
+    for accept in [false, true] {
+        let config = ClientConfig {
+            accept_swapped_crc: accept,
+            ..ClientConfig::default()
+        };
+        let mut c = client(config).with_api_key(KEY);
+        c.connect(0);
+        let id = c.send::<GetStatus>(0, &NoParams).unwrap();
+        let id_text = last_id_text(&c);
+        while let Some(bytes) = c.poll_transmit() {
+            let n = bytes.len();
+            c.transmitted(0, n);
+        }
+        let json = format!(
+            r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"deviceStatus":"IDLE","cancelable":false}}}}"#
+        );
+        let mut bytes = frame(Frame::Response {
+            payload: json.as_bytes(),
+        });
+        let n = bytes.len();
+        bytes.swap(n - 3, n - 2);
+        c.handle_input(1, &bytes);
+        let seen = events(&mut c);
+        if accept {
+            assert!(
+                matches!(&seen[..], [Seen::Response(got, _)] if *got == id.0),
+                "{seen:?}"
+            );
+        } else {
+            assert_eq!(seen, [Seen::Failed(id.0, Failure::SwappedCrc, None)]);
+            assert!(Failure::SwappedCrc.to_string().contains("swapped"));
+        }
+    }
+}
+
+#[test]
+fn an_error_frame_goes_to_the_oldest_request_not_fenced() {
+    // Finding 5: with a sale running (and fenced), a corrupted `cancel` gets the Error frame.
+    let (mut c, mut d, mut app) = connected();
+    let payment = c.start_transaction(0, &sale("r-fenced", 100)).unwrap();
+    exchange(0, &mut c, &mut d, &mut app); // the sale and its fence; the device ACKs
+    let cancel = c
+        .send::<synqpay_rpc::Cancel>(
+            1,
+            &synqpay_rpc::CancelParams {
+                reference_id: synqpay_rpc::Text::new("r-fenced"),
+            },
+        )
+        .unwrap();
+    while let Some(bytes) = c.poll_transmit() {
+        let n = bytes.len();
+        c.transmitted(1, n); // lost on the way: the device says CRC_ERROR
+    }
+    c.handle_input(2, &frame(Frame::Error(ErrorCode::CrcError)));
+    assert_eq!(
+        events(&mut c),
+        [Seen::Failed(
+            cancel.0,
+            Failure::Link(ErrorCode::CrcError),
+            None
+        )]
+    );
+    assert_eq!(
+        c.outstanding(),
+        1,
+        "the sale {payment:?} still waits for its answer"
+    );
+}
+
+#[test]
+fn an_error_frame_on_an_unfenced_payment_is_an_unknown_outcome_with_its_reference() {
+    let (mut c, _, _) = connected();
+    let id = c.start_transaction(0, &sale("r-hit", 100)).unwrap();
+    while let Some(bytes) = c.poll_transmit() {
+        let n = bytes.len();
+        c.transmitted(0, n);
+    }
+    c.handle_input(1, &frame(Frame::Error(ErrorCode::CrcError)));
+    let seen = events(&mut c);
+    assert_eq!(
+        seen,
+        [Seen::Failed(
+            id.0,
+            Failure::Link(ErrorCode::CrcError),
+            Some("r-hit".into())
+        )]
+    );
+    assert!(Failure::Link(ErrorCode::CrcError).outcome_unknown());
+}
