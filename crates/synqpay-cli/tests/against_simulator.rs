@@ -430,3 +430,74 @@ fn simulate_and_sale_over_a_serial_line() {
         "{out}"
     );
 }
+
+#[test]
+fn a_new_sale_never_prints_an_earlier_processs_outcome() {
+    // Issue 11, finding 1, as a user met it: cached responses on, a sale killed half a second
+    // in, then another process's sale. The device replays the first sale's answer to the next
+    // client from the same address (spec/protocol.md §2); it must not be printed as the second.
+    let sim = Sim::paired();
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "call",
+        "setConfig",
+        r#"{"config":{"cachedResponses":true}}"#,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut first = Command::new(BIN)
+        .args([
+            "--host",
+            &sim.addr,
+            "--api-key",
+            KEY,
+            "sale",
+            "--amount",
+            "12550",
+        ])
+        .args(["--reference-id", "A"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // The first sale ends on the device (about 1.5 s) with nobody to tell: its answer is kept.
+    std::thread::sleep(Duration::from_millis(2_000));
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "sale",
+        "--amount",
+        "1001",
+        "--reference-id",
+        "B",
+    ]);
+    let printed = stdout(&out);
+    assert!(
+        !out.status.success() && stderr(&out).contains("declined"),
+        "B is declined by the device: {printed} {}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["transaction"]["referenceId"], "B", "{printed}");
+    assert_eq!(json["transaction"]["amount"], 1001, "{printed}");
+    // A query prints its own answer.
+    let out = sim.run(&["--api-key", KEY, "call", "getStatus"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("deviceStatus"), "{}", stdout(&out));
+    // And A's outcome is what the device recorded, found by its referenceId.
+    let mut client = Client::connect(&sim.addr, ClientConfig::default())
+        .unwrap()
+        .with_api_key(KEY.parse().unwrap());
+    let found = client
+        .lookup_transaction(ReferenceId::new("A").unwrap())
+        .unwrap();
+    let t = found
+        .result::<synqpay_rpc::GetTransaction>()
+        .unwrap()
+        .transaction
+        .unwrap();
+    assert_eq!((t.is_charged(), t.amount), (Some(true), Some(12550)));
+}

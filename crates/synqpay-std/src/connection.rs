@@ -16,12 +16,23 @@ use synqpay_rpc::{
 };
 use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure};
 
+use crate::backoff::Backoff;
 use crate::error::rpc_error;
 use crate::tls::{self, Verification};
 use crate::transport::{Endpoint, Transport, open_serial};
 use crate::{Error, Reply};
 
 type Session = synqpay_session::Client<Vec<u8>, 8>;
+
+/// The most answers no call was waiting for that are kept for
+/// [`Client::late_responses`](crate::Client::late_responses), and the most notifications kept
+/// for [`Client::events`](crate::Client::events); beyond, the oldest is dropped and counted
+/// (ours: bounded memory against a device that floods).
+const KEPT: usize = 64;
+
+/// How long the TLS handshake may take in all (ours: a device that trickles its handshake
+/// cannot hold a connect longer).
+const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// One connection's driver: the session, its transport, and the clock. Not shared: [`Client`]
 /// wraps it for use from the caller's thread and the background keeper.
@@ -36,8 +47,14 @@ pub(crate) struct Connection {
     /// Notifications that arrived while no call was waiting.
     pub(crate) events: std::collections::VecDeque<String>,
     /// Answers that arrived after their request had failed, or for a request of an earlier
-    /// session (for a payment: its outcome).
+    /// session (for a payment: its outcome). At most [`KEPT`].
     pub(crate) late: std::collections::VecDeque<(Option<RequestId>, Reply)>,
+    /// Late answers and notifications dropped because [`KEPT`] were waiting.
+    pub(crate) dropped: u64,
+    /// When the next connection attempt may be made.
+    backoff: Backoff,
+    /// When bytes last came from the device (ms of `start`).
+    last_rx: u64,
 }
 
 impl Connection {
@@ -84,10 +101,13 @@ impl Connection {
             endpoint,
             tls,
             stream: None,
-            session: Session::new(config, buffers),
+            session: Session::new(config, buffers, crate::fresh_id_prefix()),
             start: Instant::now(),
             events: Default::default(),
             late: Default::default(),
+            dropped: 0,
+            backoff: Backoff::default(),
+            last_rx: 0,
         };
         client.reconnect()?;
         Ok(client)
@@ -113,6 +133,9 @@ impl Connection {
         let now = self.now();
         self.session.disconnect(now);
         self.stream = None;
+        // Paced: a device that accepts and closes at once is not hammered (ours).
+        std::thread::sleep(self.backoff.wait(Instant::now()));
+        self.backoff.attempted(Instant::now());
         let addr = match &self.endpoint {
             Endpoint::Tcp(addr) => addr.clone(),
             Endpoint::Serial { path, baud } => {
@@ -157,10 +180,22 @@ impl Connection {
         let conn = rustls::ClientConnection::new(config, name)
             .map_err(|e| Error::Config(e.to_string()))?;
         let mut tls = rustls::StreamOwned::new(conn, stream);
-        tls.sock
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .map_err(Error::Connection)?;
+        // One deadline for the whole handshake, however slowly the device sends it.
+        let deadline = Instant::now() + HANDSHAKE_DEADLINE;
         while tls.conn.is_handshaking() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Error::Connection(std::io::Error::new(
+                    ErrorKind::TimedOut,
+                    "the TLS handshake took longer than 10 s",
+                )));
+            }
+            tls.sock
+                .set_read_timeout(Some(left))
+                .map_err(Error::Connection)?;
+            tls.sock
+                .set_write_timeout(Some(left))
+                .map_err(Error::Connection)?;
             tls.conn
                 .complete_io(&mut tls.sock)
                 .map_err(Error::Connection)?;
@@ -170,9 +205,38 @@ impl Connection {
 
     /// Calls method `M` and waits for its answer; the device's JSON-RPC error is
     /// [`Error::Rpc`].
+    ///
+    /// A method that changes nothing ([`Method::SAFE_TO_RESEND`]) is sent once more after a lost
+    /// or corrupted answer, on a new connection if the link died (spec/protocol.md §6); any
+    /// other method never.
     pub(crate) fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
-        let id = self.session.send::<M>(self.now(), params)?;
-        self.wait(id, &mut |_| {})
+        let sent_at = self.now();
+        let id = self.session.send::<M>(sent_at, params)?;
+        match self.wait(id, &mut |_| {}) {
+            Err(e) if M::SAFE_TO_RESEND && self.worth_resending(&e, sent_at) => {
+                if !self.session.is_connected() {
+                    self.reconnect()?;
+                }
+                let id = self.session.send::<M>(self.now(), params)?;
+                self.wait(id, &mut |_| {})
+            }
+            other => other,
+        }
+    }
+
+    /// Whether a query that failed with `e` may be answered if sent again: its answer was lost
+    /// or corrupted on the way. A device that has sent nothing since the query went out is
+    /// silent, and a frame too large or with a swapped CRC will come the same way again.
+    fn worth_resending(&self, e: &Error, sent_at: u64) -> bool {
+        match e {
+            Error::Timeout { .. } => self.last_rx > sent_at,
+            Error::Link(code) => *code != synqpay_link::ErrorCode::NotAuthenticated,
+            Error::OutcomeUnknown { cause, .. } => !matches!(
+                cause,
+                Failure::TooLarge { .. } | Failure::SwappedCrc | Failure::Mismatch
+            ),
+            _ => false,
+        }
     }
 
     /// Calls any method with parameters as JSON text (`None`: no parameters).
@@ -183,10 +247,8 @@ impl Connection {
             ),
             None => None,
         };
-        let unauthenticated = method == "pair" || method == "authenticate";
-        let id = self
-            .session
-            .send_raw(self.now(), method, raw, unauthenticated, true)?;
+        // The method's own deadline and key (synqpay_rpc::MethodInfo::by_name); never resent.
+        let id = self.session.send_raw(self.now(), method, raw)?;
         self.wait(id, &mut |_| {})
     }
 
@@ -279,9 +341,11 @@ impl Connection {
                     self.session.disconnect(self.now());
                     self.stream = None;
                 }
-                Ok(n) => self
-                    .session
-                    .handle_input(self.start.elapsed().as_millis() as u64, &buf[..n]),
+                Ok(n) => {
+                    self.last_rx = self.now();
+                    self.backoff.proven();
+                    self.session.handle_input(self.last_rx, &buf[..n]);
+                }
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(_) => {
                     self.session.disconnect(self.now());
@@ -292,6 +356,10 @@ impl Connection {
             std::thread::sleep(wait);
         }
         self.session.handle_timeout(self.now());
+        if !self.session.is_connected() {
+            // The session gave the link up (no ACK in time): so does the transport.
+            self.stream = None;
+        }
         let mut done = None;
         while let Some(event) = self.session.poll_event() {
             match event {
@@ -312,40 +380,31 @@ impl Connection {
                     failure,
                     reference_id,
                 } if Some(id) == waiting => {
-                    done = Some(Err(match failure {
-                        Failure::Link(code) => Error::Link(code),
-                        Failure::NotSent => Error::NotSent,
-                        Failure::Timeout | Failure::Overflow => Error::Timeout {
-                            reference_id: reference_id.map(str::to_string),
-                        },
-                    }));
+                    done = Some(Err(Error::from_failure(failure, reference_id)));
                 }
                 ClientEvent::Notification { payload } => {
                     if let Ok(Message::Notification(n)) = Message::parse(payload) {
                         let params = n.params.map_or("null", |p| p.as_str());
                         match waiting {
                             Some(_) => on_event(params),
-                            None => self.events.push_back(params.to_string()),
+                            None => keep(&mut self.events, &mut self.dropped, params.to_string()),
                         }
                     }
                 }
                 ClientEvent::LateResponse { id, payload } => {
-                    self.late.push_back((
-                        Some(id),
-                        Reply {
-                            payload: payload.to_vec(),
-                        },
-                    ));
+                    let reply = Reply {
+                        payload: payload.to_vec(),
+                    };
+                    keep(&mut self.late, &mut self.dropped, (Some(id), reply));
                 }
-                // A cached answer for a request of an earlier session (the app restarted in
-                // mid-sale): kept, as it may carry a payment's outcome.
+                // An answer to a request this session never sent (another process's cached
+                // answer, spec/protocol.md §2): kept for the app to look at, never taken as
+                // the answer to a call.
                 ClientEvent::Unsolicited { payload } => {
-                    self.late.push_back((
-                        None,
-                        Reply {
-                            payload: payload.to_vec(),
-                        },
-                    ));
+                    let reply = Reply {
+                        payload: payload.to_vec(),
+                    };
+                    keep(&mut self.late, &mut self.dropped, (None, reply));
                 }
                 _ => {}
             }
@@ -356,10 +415,8 @@ impl Connection {
             && !self.session.is_connected()
         {
             // The link is gone while waiting: the request stays outstanding until its deadline,
-            // and a reconnect may still bring its cached answer.
-            if self.reconnect().is_err() {
-                std::thread::sleep(Duration::from_millis(100));
-            }
+            // and a reconnect (paced by the backoff) may still bring its cached answer.
+            let _ = self.reconnect();
         }
         Ok(done)
     }
@@ -384,4 +441,13 @@ impl Connection {
         }
         stream.flush().map_err(Error::Connection)
     }
+}
+
+/// Appends to a bounded queue, dropping (and counting) the oldest when it is full.
+fn keep<T>(queue: &mut std::collections::VecDeque<T>, dropped: &mut u64, item: T) {
+    if queue.len() >= KEPT {
+        queue.pop_front();
+        *dropped += 1;
+    }
+    queue.push_back(item);
 }

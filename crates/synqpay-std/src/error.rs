@@ -5,7 +5,7 @@ use std::io::{self, ErrorKind};
 
 use synqpay_link::ErrorCode;
 use synqpay_rpc::{Message, Method, RpcErrorCode};
-use synqpay_session::{CallError, SendError};
+use synqpay_session::{CallError, Failure, SendError};
 
 /// What went wrong, and whose fault it is.
 #[derive(Debug)]
@@ -28,6 +28,16 @@ pub enum Error {
     /// No answer in time: the outcome is unknown. For a payment, look it up by its
     /// `referenceId` before anything else (spec/protocol.md §6).
     Timeout {
+        /// The payment's `referenceId`, if the request was one.
+        reference_id: Option<String>,
+    },
+    /// The request may have reached the device, but its answer cannot be trusted or never
+    /// came whole: a link Error frame on a payment, a dead link, an answer naming another
+    /// transaction, a frame too large, a byte-swapped CRC. For a payment, look it up by its
+    /// `referenceId` before anything else; never send it again on a guess (spec/protocol.md §6).
+    OutcomeUnknown {
+        /// What happened.
+        cause: Failure,
         /// The payment's `referenceId`, if the request was one.
         reference_id: Option<String>,
     },
@@ -65,6 +75,14 @@ impl fmt::Display for Error {
                 )
             }
             Self::Timeout { reference_id: None } => write!(f, "no answer in time, outcome unknown"),
+            Self::OutcomeUnknown {
+                cause,
+                reference_id: Some(r),
+            } => write!(f, "{cause}; outcome unknown: look up referenceId {r}"),
+            Self::OutcomeUnknown {
+                cause,
+                reference_id: None,
+            } => write!(f, "{cause}; outcome unknown"),
             Self::NotSent => write!(f, "the request was never sent"),
             Self::Decode(e) => write!(f, "the answer could not be decoded: {e}"),
         }
@@ -72,6 +90,30 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// The error for a request that ended without an answer (spec/protocol.md §1, §6).
+    pub(crate) fn from_failure(failure: Failure, reference_id: Option<&str>) -> Self {
+        let reference_id = reference_id.map(str::to_string);
+        match failure {
+            Failure::NotSent => Error::NotSent,
+            Failure::Timeout => Error::Timeout { reference_id },
+            // A link error on a query or a command is the device's word on it (NOT_AUTHENTICATED:
+            // pair again); on a payment it is never "declined" (spec/protocol.md §1).
+            Failure::Link(code) if reference_id.is_none() => Error::Link(code),
+            cause => Error::OutcomeUnknown {
+                cause,
+                reference_id,
+            },
+        }
+    }
+
+    /// Whether the device may have acted on the request: for a payment, look it up by its
+    /// `referenceId` ([`Client::lookup_transaction`](crate::Client::lookup_transaction)).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Self::Timeout { .. } | Self::OutcomeUnknown { .. })
+    }
+}
 
 impl From<SendError> for Error {
     fn from(e: SendError) -> Self {

@@ -119,7 +119,7 @@ impl App {
             seed: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64 | 1),
-            cached_responses: true,
+            cached_responses: false,
             screen: "IDLE".into(),
         }
     }
