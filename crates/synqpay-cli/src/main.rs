@@ -45,6 +45,10 @@ struct Cli {
     /// change payments.
     #[arg(long, global = true, conflicts_with = "ca")]
     insecure: bool,
+    /// Accept frames from the device whose CRC comes low byte first (some firmwares send it so;
+    /// spec/protocol.md §1). Off by default: such frames are refused and the call says so.
+    #[arg(long, global = true)]
+    accept_swapped_crc: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -141,6 +145,7 @@ fn key(text: &str) -> Result<ApiKey, String> {
 /// How to reach the device, from the global options.
 struct Target {
     host: String,
+    config: ClientConfig,
     tls: Option<Verification>,
     /// A serial port and its speed, in place of `host`.
     serial: Option<(String, u32)>,
@@ -159,6 +164,10 @@ impl Target {
         };
         Ok(Self {
             host: cli.host.clone(),
+            config: ClientConfig {
+                accept_swapped_crc: cli.accept_swapped_crc,
+                ..ClientConfig::default()
+            },
             tls,
             serial: cli.serial.clone().map(|port| (port, cli.baud)),
         })
@@ -166,7 +175,7 @@ impl Target {
 }
 
 fn connect(target: &Target, api_key: Option<&str>) -> Result<Client, String> {
-    let config = ClientConfig::default();
+    let config = target.config;
     let client = match (&target.serial, &target.tls) {
         (Some((port, baud)), _) => Client::connect_serial(port, *baud, config),
         (None, None) => Client::connect(&target.host, config),

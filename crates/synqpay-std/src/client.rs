@@ -143,15 +143,17 @@ impl Client {
         self.lock().lookup_transaction(reference)
     }
 
-    /// Notifications (params as JSON text) that arrived while no call was waiting, oldest first.
+    /// Notifications (params as JSON text) that arrived while no call was waiting, oldest first
+    /// (at most 64 are kept: a device that floods cannot fill the memory).
     pub fn events(&mut self) -> Vec<String> {
         self.lock().events.drain(..).collect()
     }
 
     /// Answers no call was waiting for, oldest first: answers to requests that had already
     /// failed (with their id), and cached answers to requests of an earlier session, such as an
-    /// app that was killed in mid-sale (`None`). For a payment, this is the outcome that was
-    /// unknown; look it up by `referenceId` all the same before acting on it.
+    /// app that was killed in mid-sale, or another app on the same machine: `None`, spec
+    /// §2). At most 64 are kept, the oldest dropped first. For a payment, this is the outcome
+    /// that was unknown; look it up by `referenceId` all the same before acting on it.
     pub fn late_responses(&mut self) -> Vec<(Option<RequestId>, Reply)> {
         self.lock().late.drain(..).collect()
     }

@@ -30,16 +30,13 @@ type Session = synqpay_session::Client<Vec<u8>, 8>;
 /// (ours: bounded memory against a device that floods).
 const KEPT: usize = 64;
 
-/// How long the TLS handshake may take in all (ours: a device that trickles its handshake
-/// cannot hold a connect longer).
-const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
-
 /// One connection's driver: the session, its transport, and the clock. Not shared: [`Client`]
 /// wraps it for use from the caller's thread and the background keeper.
 ///
 /// [`Client`]: crate::Client
 pub(crate) struct Connection {
     endpoint: Endpoint,
+    config: ClientConfig,
     tls: Option<Arc<rustls::ClientConfig>>,
     stream: Option<Transport<rustls::ClientConnection>>,
     session: Session,
@@ -99,6 +96,7 @@ impl Connection {
         };
         let mut client = Self {
             endpoint,
+            config,
             tls,
             stream: None,
             session: Session::new(config, buffers, crate::fresh_id_prefix()),
@@ -180,25 +178,15 @@ impl Connection {
         let conn = rustls::ClientConnection::new(config, name)
             .map_err(|e| Error::Config(e.to_string()))?;
         let mut tls = rustls::StreamOwned::new(conn, stream);
-        // One deadline for the whole handshake, however slowly the device sends it.
-        let deadline = Instant::now() + HANDSHAKE_DEADLINE;
+        // One deadline for the whole handshake, however slowly the device sends it (ours: the
+        // request deadline, 10 s by default).
+        let deadline = Instant::now() + Duration::from_millis(self.config.request_timeout_ms);
+        let mut sock = Deadlined {
+            sock: &mut tls.sock,
+            deadline,
+        };
         while tls.conn.is_handshaking() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(Error::Connection(std::io::Error::new(
-                    ErrorKind::TimedOut,
-                    "the TLS handshake took longer than 10 s",
-                )));
-            }
-            tls.sock
-                .set_read_timeout(Some(left))
-                .map_err(Error::Connection)?;
-            tls.sock
-                .set_write_timeout(Some(left))
-                .map_err(Error::Connection)?;
-            tls.conn
-                .complete_io(&mut tls.sock)
-                .map_err(Error::Connection)?;
+            tls.conn.complete_io(&mut sock).map_err(Error::Connection)?;
         }
         Ok(tls)
     }
@@ -450,4 +438,44 @@ fn keep<T>(queue: &mut std::collections::VecDeque<T>, dropped: &mut u64, item: T
         *dropped += 1;
     }
     queue.push_back(item);
+}
+
+/// A socket whose every read and write must end by `deadline` (rustls's `complete_io` reads in
+/// a loop of its own, so the deadline has to be in the socket).
+struct Deadlined<'a> {
+    sock: &'a mut TcpStream,
+    deadline: Instant,
+}
+
+impl Deadlined<'_> {
+    fn left(&mut self) -> std::io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                ErrorKind::TimedOut,
+                "the TLS handshake did not finish within the request deadline",
+            ));
+        }
+        Ok(left)
+    }
+}
+
+impl Read for Deadlined<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.sock.set_read_timeout(Some(left))?;
+        self.sock.read(buf)
+    }
+}
+
+impl Write for Deadlined<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.sock.set_write_timeout(Some(left))?;
+        self.sock.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sock.flush()
+    }
 }

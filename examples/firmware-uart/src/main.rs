@@ -53,8 +53,12 @@ fn run() -> Result<(), &'static str> {
         // At 115200 Bd a frame's bytes come 87 us apart: 300 ms of silence mid-frame means
         // its end was lost, and the decoder gives it up for the next frame.
         partial_frame_timeout_ms: 300,
+        ..ClientConfig::default()
     };
-    let session: Client<&'static mut [u8], 4> = Client::new(config, buffers, synqpay_rpc::IdPrefix(0xf1a5_0002));
+    // A product draws the id prefix from its RNG at each boot (spec/protocol.md §2); this
+    // emulated board has none, and each run talks to a fresh simulator.
+    let prefix = synqpay_rpc::IdPrefix(0xf1a5_0002);
+    let session: Client<&'static mut [u8], 4> = Client::new(config, buffers, prefix);
     #[cfg(feature = "tls")]
     return tls::run(uart, session);
     #[cfg(not(feature = "tls"))]

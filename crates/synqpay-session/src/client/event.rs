@@ -165,7 +165,8 @@ impl core::fmt::Display for Failure {
                 "a frame of {length} bytes came, larger than the {max} this client accepts"
             ),
             Self::SwappedCrc => f.write_str(
-                "the device sends its CRC low byte first; accept it with the swapped-CRC option",
+                "the device sends its CRC low byte first (refused by default); accept it with \
+                 ClientConfig::accept_swapped_crc (synqpay --accept-swapped-crc)",
             ),
         }
     }
