@@ -47,7 +47,11 @@ fn run() -> Result<(), &'static str> {
         tx: &mut singleton!(: [u8; 1024] = [0; 1024]).ok_or("buffers")?[..],
         inbox: &mut singleton!(: [u8; 4096] = [0; 4096]).ok_or("buffers")?[..],
     };
-    let session: Client<&mut [u8], 4> = Client::new(ClientConfig::default(), buffers, synqpay_rpc::IdPrefix(0xf1a5_0001));
+    let session: Client<&mut [u8], 4> = Client::new(
+        ClientConfig::default(),
+        buffers,
+        synqpay_rpc::IdPrefix(0xf1a5_0001),
+    );
 
     hprintln!("blocking driver:");
     let mut client = BlockingClient::new(terminal, SysTickClock, session);

@@ -151,7 +151,12 @@ fn parts() -> (Canned, Client<&'static mut [u8], 4>) {
         tx: &mut c_tx[..1024],
         inbox: &mut c_in[..],
     };
-    let session = Client::new(ClientConfig::default(), buffers, synqpay_rpc::IdPrefix(0xf007_0001)).with_api_key(KEY);
+    let session = Client::new(
+        ClientConfig::default(),
+        buffers,
+        synqpay_rpc::IdPrefix(0xf007_0001),
+    )
+    .with_api_key(KEY);
     (canned, session)
 }
 
