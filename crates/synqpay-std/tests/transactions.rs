@@ -178,3 +178,43 @@ fn a_sale_is_cancelled_from_another_thread_on_its_own_connection() {
         "{lookup:?}"
     );
 }
+
+#[test]
+fn five_wrong_pairing_codes_close_the_pairing() {
+    // spec/protocol.md §3 (ours): after 5 wrong codes the pairing is closed and the code void.
+    let config = SimulatorConfig {
+        otp: Some("123456".into()),
+        ..Default::default()
+    };
+    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
+    let mut client = Client::connect(&sim.addr().to_string(), ClientConfig::default()).unwrap();
+    client.pair("244RKR528387").unwrap();
+    for guess in ["000001", "000002", "000003", "000004", "000005"] {
+        let e = client.authenticate(guess).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::Rpc {
+                    code: RpcErrorCode::InvalidParams,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    // The right code now comes too late: no pairing is open (201).
+    let e = client.authenticate("123456").unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Rpc {
+                code: RpcErrorCode::IllegalState,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // A new pairing works with its code.
+    client.pair("244RKR528387").unwrap();
+    client.authenticate("123456").unwrap();
+}

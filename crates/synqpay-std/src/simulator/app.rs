@@ -65,12 +65,23 @@ pub(super) struct Running {
     pub(super) due: u64,
 }
 
+/// Wrong pairing codes after which the pairing is closed (spec/protocol.md §3, ours).
+const MAX_WRONG_CODES: u8 = 5;
+
 #[derive(Debug, Clone)]
 enum State {
     Idle,
-    Pairing { code: String, until: u64 },
+    /// `wrong`: codes refused so far (spec/protocol.md §3: the 5th closes the pairing).
+    Pairing {
+        code: String,
+        until: u64,
+        wrong: u8,
+    },
     Transaction(Running),
-    WaitingContinue { running: Running, until: u64 },
+    WaitingContinue {
+        running: Running,
+        until: u64,
+    },
 }
 
 /// A transaction the device remembers, for lookups and settlement.
@@ -345,13 +356,14 @@ impl App {
                     self.state = State::Pairing {
                         code,
                         until: now + PAIRING_MS,
+                        wrong: 0,
                     };
                     let _ = device.respond(&reply, &Null);
                 }
                 _ => invalid(device, "serialNumber is not this device's"),
             },
             Authenticate::NAME => {
-                let State::Pairing { code, until } = &self.state else {
+                let State::Pairing { code, until, wrong } = &mut self.state else {
                     return illegal(device);
                 };
                 if now > *until {
@@ -372,7 +384,16 @@ impl App {
                             },
                         );
                     }
-                    _ => invalid(device, "wrong code"),
+                    _ => {
+                        // Ours (spec/protocol.md §3): after 5 wrong codes the pairing is closed
+                        // and the code void, so it cannot be guessed within its 30 s.
+                        *wrong += 1;
+                        if *wrong >= MAX_WRONG_CODES {
+                            self.state = State::Idle;
+                            self.screen = "IDLE (pairing closed: too many wrong codes)".into();
+                        }
+                        invalid(device, "wrong code")
+                    }
                 }
             }
             StartTransaction::NAME => {
