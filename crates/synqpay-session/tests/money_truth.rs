@@ -337,3 +337,80 @@ fn an_error_frame_on_an_unfenced_payment_is_an_unknown_outcome_with_its_referenc
     );
     assert!(Failure::Link(ErrorCode::CrcError).outcome_unknown());
 }
+
+#[test]
+fn a_late_answer_naming_another_sale_is_nobodys() {
+    // Found by the fault simulation (seed 151): a sale failed (dead link), then its late answer
+    // named another transaction and was delivered as this sale's outcome.
+    let config = ClientConfig::default();
+    let (mut c, mut d, _) = connected();
+    let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
+    let id_text = last_id_text(&c);
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    c.handle_timeout(config.keepalive_deadline_ms);
+    assert!(matches!(events(&mut c)[0], Seen::Failed(i, Failure::LinkDead, _) if i == id.0));
+    c.connect(6_000);
+    let json = answer(&id_text, "other", 1001);
+    c.handle_input(
+        6_001,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    let seen = events(&mut c);
+    assert!(matches!(&seen[..], [Seen::Unsolicited(_)]), "{seen:?}");
+    // Its own late answer would have been delivered as such.
+    let (mut c, mut d, _) = connected();
+    let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
+    let id_text = last_id_text(&c);
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    c.handle_timeout(config.keepalive_deadline_ms);
+    events(&mut c);
+    c.connect(6_000);
+    let json = answer(&id_text, "mine", 1001);
+    c.handle_input(
+        6_001,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    assert!(matches!(&events(&mut c)[..], [Seen::Late(i, _)] if *i == id.0));
+}
+
+#[test]
+fn a_failure_is_reported_even_when_the_inbox_is_full() {
+    // Found by the fault simulation (seed 8505): with the inbox full, a request ended with no
+    // event at all; the caller saw only `Overflow` and could not tell which sale was unknown.
+    let buffers = synqpay_session::ClientBuffers {
+        rx: vec![0u8; 4096],
+        tx: vec![0u8; 2048],
+        // Two events (86 bytes each with the record header) leave 18 bytes: no room for the
+        // sale's failure record (24) either.
+        inbox: vec![0u8; 190],
+    };
+    let mut c: Client = synqpay_session::Client::new(ClientConfig::default(), buffers, IdPrefix(9))
+        .with_api_key(KEY);
+    c.connect(0);
+    let mut d = device();
+    d.connect(0, A);
+    let mut app = App::default();
+    let id = c.start_transaction(0, &sale("r-full", 100)).unwrap();
+    exchange(0, &mut c, &mut d, &mut app);
+    // Events fill the inbox; the app does not poll; the sale's answer comes and cannot be kept.
+    for _ in 0..4 {
+        app.event(&mut d, synqpay_rpc::EventType::PinStarted);
+    }
+    app.finish_sale(&mut d);
+    device_to_client(1, &mut d, &mut c, usize::MAX);
+    assert_eq!(c.outstanding(), 1, "not reported yet");
+    let seen = events(&mut c);
+    assert!(
+        seen.contains(&Seen::Failed(
+            id.0,
+            Failure::Overflow,
+            Some("r-full".into())
+        )),
+        "{seen:?}"
+    );
+    assert_eq!(c.outstanding(), 0);
+}

@@ -5,7 +5,7 @@
 use synqpay_link::{ApiKey, ErrorCode, Frame, FrameError, MessageType};
 use synqpay_rpc::{GetTransaction, Message, StartTransaction, Transaction};
 
-use super::pending::{Kind, Pending};
+use super::pending::{Binding, Bound, Kind, digest};
 use super::{
     CallError, Core, Failure, IN_BAD_FRAME, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE,
     IN_UNSOLICITED, TX_LINK, decode_response,
@@ -117,7 +117,8 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             return;
         };
         if let Some(i) = self.pending.iter().position(|p| p.id == id) {
-            if let Some(failure) = mismatch(&self.pending[i], payload) {
+            let binding = Binding::of(&self.pending[i].kind);
+            if let Some(failure) = binding.and_then(|b| mismatch(b, payload)) {
                 warn!("client: the answer to request {} fails its check", id.0);
                 self.fail(i, failure);
                 self.recent.mark_answered(id);
@@ -129,7 +130,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             {
                 self.api_key = Some(key);
             }
-            self.recent.remember(id, true);
+            self.recent.remember(id, true, Binding::of(&p.kind));
             if !self.record(IN_RESPONSE, id.0, payload) {
                 // The answer is lost to a full inbox: its request fails, reported as such.
                 let _ = self.pending.push(p);
@@ -139,15 +140,23 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             }
             return;
         }
-        match self.recent.answered(id) {
-            Some(true) => {
+        match self.recent.find(id) {
+            Some(ended) if ended.answered => {
                 debug!("client: duplicate answer to request {} dropped", id.0);
                 self.stats.duplicates += 1;
             }
-            Some(false) => {
-                info!("client: late answer to request {}", id.0);
+            Some(ended) => {
                 self.recent.mark_answered(id);
-                self.record(IN_LATE, id.0, payload);
+                if ended.binding.and_then(|b| mismatch(b, payload)).is_some() {
+                    // Late, and not naming its request's transaction (or unreadable where
+                    // money is): never that request's outcome (spec/protocol.md §6).
+                    warn!("client: a late answer to request {} fails its check", id.0);
+                    self.stats.unsolicited += 1;
+                    self.record(IN_UNSOLICITED, id.0, payload);
+                } else {
+                    info!("client: late answer to request {}", id.0);
+                    self.record(IN_LATE, id.0, payload);
+                }
             }
             None => {
                 self.stats.unsolicited += 1;
@@ -157,28 +166,31 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     }
 }
 
-/// Whether the answer to `p` belongs to it (spec/protocol.md §6): a payment's result must name
+/// Whether an answer belongs to its request (spec/protocol.md §6): a payment's result must name
 /// its `referenceId` (and a SALE's amount), and be readable in what money depends on; a lookup
 /// by `referenceId` must find that transaction. A JSON-RPC error answer is the device's word and
 /// passes.
-fn mismatch(p: &Pending, payload: &[u8]) -> Option<Failure> {
-    let (reference, amount, transaction) = match &p.kind {
-        Kind::Payment { reference, amount } => match decode_response::<StartTransaction>(payload) {
-            Ok(result) => (reference, *amount, result.transaction),
+fn mismatch(binding: Binding, payload: &[u8]) -> Option<Failure> {
+    let transaction = match binding.method {
+        Bound::Payment => match decode_response::<StartTransaction>(payload) {
+            Ok(result) => result.transaction,
             Err(CallError::Rpc(_)) => return None,
             Err(CallError::Decode(_)) => return Some(Failure::Undecodable),
         },
-        Kind::Lookup(reference) => match decode_response::<GetTransaction>(payload) {
-            Ok(result) => (reference, None, result.transaction),
+        Bound::Lookup => match decode_response::<GetTransaction>(payload) {
+            Ok(result) => result.transaction,
             Err(CallError::Rpc(_)) => return None,
             Err(CallError::Decode(_)) => return Some(Failure::Undecodable),
         },
-        Kind::Plain | Kind::Authenticate => return None,
     };
     // A result without a transaction (CANCELED before a card, an UPDATE stop) names nothing.
     let t: Transaction<'_> = transaction?;
-    let same_reference = t.reference_id.is_some_and(|r| r == reference.as_str());
-    let same_amount = match amount {
+    let mut text = [0u8; 64];
+    let same_reference = t
+        .reference_id
+        .and_then(|r| r.unescape_into(&mut text).ok())
+        .is_some_and(|r| digest(r.as_bytes()) == binding.reference);
+    let same_amount = match binding.amount {
         Some(expected) => t.amount == Some(expected),
         None => true,
     };

@@ -15,7 +15,7 @@ use synqpay_rpc::{
 };
 
 pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
-use pending::{Kind, Pending, Recent, Reference};
+use pending::{Binding, Kind, Pending, Recent, Reference};
 pub use types::{ClientBuffers, ClientStats, Connected, SendError};
 
 use crate::fifo::Fifo;
@@ -93,6 +93,12 @@ struct Core<B, const PENDING: usize> {
     head_taken: bool,
     unreported_lost: u32,
     pending: heapless::Vec<Pending, PENDING>,
+    /// Requests that failed while the inbox had no room to say so: reported by
+    /// [`Client::poll_event`] before the inbox (ours: a failure is never lost). With `pending`,
+    /// at most `PENDING`.
+    unreported: heapless::Deque<(RequestId, Failure, Option<Reference>), PENDING>,
+    /// The failure [`Client::poll_event`] returned last, which its `reference_id` borrows.
+    reporting: Option<(RequestId, Failure, Option<Reference>)>,
     recent: Recent,
     ids: IdGenerator,
     api_key: Option<ApiKey>,
@@ -120,6 +126,8 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                 head_taken: false,
                 unreported_lost: 0,
                 pending: heapless::Vec::new(),
+                unreported: heapless::Deque::new(),
+                reporting: None,
                 recent: Recent::default(),
                 ids: IdGenerator::new(prefix),
                 api_key: None,
@@ -152,9 +160,10 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         self.core.link.is_some()
     }
 
-    /// Requests sent or queued and not yet answered or failed.
+    /// Requests sent or queued whose end (an answer or a failure) [`Client::poll_event`] has
+    /// not yet reported.
     pub fn outstanding(&self) -> usize {
-        self.core.pending.len()
+        self.core.pending.len() + self.core.unreported.len()
     }
 
     /// Counters, with the decoder's.
@@ -369,6 +378,14 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             core.inbox.pop();
             core.head_taken = false;
         }
+        core.reporting = core.unreported.pop_front();
+        if let Some((id, failure, reference)) = &core.reporting {
+            return Some(ClientEvent::Failed {
+                id: *id,
+                failure: *failure,
+                reference_id: reference.as_deref(),
+            });
+        }
         if core.unreported_lost > 0 {
             let lost = core.unreported_lost;
             core.unreported_lost = 0;
@@ -427,7 +444,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             KeyUse::Zero => ApiKey::ZERO,
             KeyUse::Paired => self.api_key.ok_or(SendError::NotPaired)?,
         };
-        if self.pending.is_full() {
+        if self.pending.len() + self.unreported.len() >= PENDING {
             return Err(SendError::TooManyPending);
         }
         let id = self.ids.next_id();
@@ -540,8 +557,17 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         let reference = p.reference().unwrap_or("");
         let end = FAILURE_LEN + reference.len();
         bytes[FAILURE_LEN..end].copy_from_slice(reference.as_bytes());
-        self.record(IN_FAILED, p.id.0, &bytes[..end]);
-        self.recent.remember(p.id, false);
+        let binding = Binding::of(&p.kind);
+        if self.inbox.push(IN_FAILED, p.id.0, &bytes[..end]).is_err() {
+            // No room to say so now: kept, and reported first by the next poll. `queue` keeps
+            // pending plus unreported within PENDING, so this has room.
+            let reference = match p.kind {
+                Kind::Payment { reference, .. } => Some(reference),
+                _ => None,
+            };
+            let _ = self.unreported.push_back((p.id, failure, reference));
+        }
+        self.recent.remember(p.id, false, binding);
     }
 
     /// The oldest request sent on this connection that an Error frame (or a refused frame) can

@@ -53,29 +53,89 @@ impl Pending {
     }
 }
 
+/// What an answer must name to belong to its request (spec/protocol.md §6): a payment's result
+/// its `referenceId` (and a SALE's amount), a lookup's transaction its `referenceId`. Kept for
+/// requests that ended without an answer too, so that a late answer is checked the same way.
+///
+/// The `referenceId` is kept as a 64-bit FNV-1a digest (ours: 16 bytes a request instead of 64).
+/// This is a matching check, not authentication: two different referenceIds that one device
+/// could confuse collide with odds of 2^-64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Binding {
+    pub method: Bound,
+    pub reference: u64,
+    pub amount: Option<i64>,
+}
+
+/// Which answer shape a [`Binding`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// A `startTransaction` result.
+    Payment,
+    /// A `getTransaction` result.
+    Lookup,
+}
+
+impl Binding {
+    pub fn of(kind: &Kind) -> Option<Self> {
+        match kind {
+            Kind::Payment { reference, amount } => Some(Self {
+                method: Bound::Payment,
+                reference: digest(reference.as_bytes()),
+                amount: *amount,
+            }),
+            Kind::Lookup(reference) => Some(Self {
+                method: Bound::Lookup,
+                reference: digest(reference.as_bytes()),
+                amount: None,
+            }),
+            Kind::Plain | Kind::Authenticate => None,
+        }
+    }
+}
+
+/// FNV-1a, 64 bits.
+pub(crate) fn digest(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A request that ended: whether it was answered, and what its answer must name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ended {
+    pub id: RequestId,
+    pub answered: bool,
+    pub binding: Option<Binding>,
+}
+
 /// Requests that ended recently, to tell a duplicate answer (dropped, counted) from a late one
 /// (delivered: it may carry a payment's outcome). ours: the last 16.
 #[derive(Debug, Default)]
-pub(crate) struct Recent(heapless::Deque<(RequestId, bool), 16>);
+pub(crate) struct Recent(heapless::Deque<Ended, 16>);
 
 impl Recent {
     /// Remembers that `id` ended, answered or not.
-    pub fn remember(&mut self, id: RequestId, answered: bool) {
+    pub fn remember(&mut self, id: RequestId, answered: bool, binding: Option<Binding>) {
         if self.0.is_full() {
             self.0.pop_front();
         }
-        let _ = self.0.push_back((id, answered));
+        let _ = self.0.push_back(Ended {
+            id,
+            answered,
+            binding,
+        });
     }
 
-    /// Whether `id` ended recently, and whether it was answered then.
-    pub fn answered(&self, id: RequestId) -> Option<bool> {
-        self.0.iter().rev().find(|(i, _)| *i == id).map(|(_, a)| *a)
+    /// How `id` ended, if it did recently.
+    pub fn find(&self, id: RequestId) -> Option<Ended> {
+        self.0.iter().rev().find(|e| e.id == id).copied()
     }
 
     /// Marks `id` as answered now.
     pub fn mark_answered(&mut self, id: RequestId) {
-        if let Some(entry) = self.0.iter_mut().rev().find(|(i, _)| *i == id) {
-            entry.1 = true;
+        if let Some(entry) = self.0.iter_mut().rev().find(|e| e.id == id) {
+            entry.answered = true;
         }
     }
 }
