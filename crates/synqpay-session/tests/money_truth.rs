@@ -343,38 +343,27 @@ fn a_late_answer_naming_another_sale_is_nobodys() {
     // Found by the fault simulation (seed 151): a sale failed (dead link), then its late answer
     // named another transaction and was delivered as this sale's outcome.
     let config = ClientConfig::default();
-    let (mut c, mut d, _) = connected();
-    let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
-    let id_text = last_id_text(&c);
-    client_to_device(0, &mut c, &mut d, usize::MAX);
-    c.handle_timeout(config.keepalive_deadline_ms);
-    assert!(matches!(events(&mut c)[0], Seen::Failed(i, Failure::LinkDead, _) if i == id.0));
-    c.connect(6_000);
-    let json = answer(&id_text, "other", 1001);
-    c.handle_input(
-        6_001,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
-    let seen = events(&mut c);
-    assert!(matches!(&seen[..], [Seen::Unsolicited(_)]), "{seen:?}");
-    // Its own late answer would have been delivered as such.
-    let (mut c, mut d, _) = connected();
-    let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
-    let id_text = last_id_text(&c);
-    client_to_device(0, &mut c, &mut d, usize::MAX);
-    c.handle_timeout(config.keepalive_deadline_ms);
-    events(&mut c);
-    c.connect(6_000);
-    let json = answer(&id_text, "mine", 1001);
-    c.handle_input(
-        6_001,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
-    assert!(matches!(&events(&mut c)[..], [Seen::Late(i, _)] if *i == id.0));
+    // The late answer names another sale; then, for comparison, this one.
+    for named in ["other", "mine"] {
+        let (mut c, mut d, _) = connected();
+        let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
+        let id_text = last_id_text(&c);
+        client_to_device(0, &mut c, &mut d, usize::MAX);
+        c.handle_timeout(config.keepalive_deadline_ms);
+        assert!(matches!(events(&mut c)[0], Seen::Failed(i, Failure::LinkDead, _) if i == id.0));
+        c.connect(6_000);
+        let json = answer(&id_text, named, 1001);
+        let payload = json.as_bytes();
+        c.handle_input(6_001, &frame(Frame::Response { payload }));
+        let seen = events(&mut c);
+        match named {
+            "other" => assert!(matches!(&seen[..], [Seen::Unsolicited(_)]), "{seen:?}"),
+            _ => assert!(
+                matches!(&seen[..], [Seen::Late(i, _)] if *i == id.0),
+                "{seen:?}"
+            ),
+        }
+    }
 }
 
 #[test]
