@@ -10,14 +10,17 @@ use synqpay_session::{Client, ClientBuffers, ClientConfig};
 
 const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
 
+/// The session's id prefix; the canned answers name its requests `f0070001-1` and `-2`.
+const PREFIX: synqpay_rpc::IdPrefix = synqpay_rpc::IdPrefix(0xf007_0001);
+
 /// What the device sends after request 1 (getStatus) and request 2 (startTransaction).
 const STATUS: &[u8] =
-    br#"{"jsonrpc":"2.0","id":1,"result":{"deviceStatus":"IDLE","cancelable":false}}"#;
+    br#"{"jsonrpc":"2.0","id":"f0070001-1","result":{"deviceStatus":"IDLE","cancelable":false}}"#;
 const WAITING: &[u8] =
     br#"{"jsonrpc":"2.0","method":"transactionEvent","params":{"type":"WAITING_FOR_CARD"}}"#;
 const DETECTED: &[u8] =
     br#"{"jsonrpc":"2.0","method":"transactionEvent","params":{"type":"CARD_DETECTED"}}"#;
-const SALE: &[u8] = br#"{"jsonrpc":"2.0","id":2,"result":{"result":"OK","transaction":{"transactionStatus":"AUTHORIZED","referenceId":"fw-1","amount":12550,"currency":376}}}"#;
+const SALE: &[u8] = br#"{"jsonrpc":"2.0","id":"f0070001-2","result":{"result":"OK","transaction":{"transactionStatus":"AUTHORIZED","referenceId":"fw-1","amount":12550,"currency":376}}}"#;
 
 static mut BUFFERS: [[u8; 4096]; 5] = [[0; 4096]; 5];
 
@@ -151,12 +154,7 @@ fn parts() -> (Canned, Client<&'static mut [u8], 4>) {
         tx: &mut c_tx[..1024],
         inbox: &mut c_in[..],
     };
-    let session = Client::new(
-        ClientConfig::default(),
-        buffers,
-        synqpay_rpc::IdPrefix(0xf007_0001),
-    )
-    .with_api_key(KEY);
+    let session = Client::new(ClientConfig::default(), buffers, PREFIX).with_api_key(KEY);
     (canned, session)
 }
 

@@ -102,8 +102,11 @@ pub fn work() -> bool {
     for event_type in [EventType::WaitingForCard, EventType::CardDetected] {
         let _ = device.notify("transactionEvent", &TransactionEvent { event_type });
     }
+    // The result names its request, as the client checks (spec/protocol.md §6).
     let t = Transaction {
         transaction_status: Some(TransactionStatus::Authorized),
+        reference_id: Some(synqpay_rpc::Text::new("fw-1")),
+        amount: Some(12550),
         ..Default::default()
     };
     let _ = device.respond(

@@ -3,11 +3,11 @@
 //! Error frames attributed.
 
 use synqpay_link::{ApiKey, ErrorCode, Frame, FrameError, MessageType};
-use synqpay_rpc::{GetTransaction, Message, StartTransaction, Transaction};
+use synqpay_rpc::{JsonKind, MemberValue, Message, RawJson, ResultCode, Text, TransactionStatus};
 
 use super::pending::{Binding, Bound, Kind, digest};
 use super::{
-    CallError, Core, Failure, IN_BAD_FRAME, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE,
+    Core, Failure, IN_BAD_FRAME, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE,
     IN_UNSOLICITED, TX_LINK, decode_response,
 };
 use crate::Buffer;
@@ -92,7 +92,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             .pending
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.sent_on == Some(self.epoch))
+            .filter(|(_, p)| p.live() && p.sent_on == Some(self.epoch))
             .min_by_key(|(_, p)| p.id)
             .map(|(i, _)| i);
         match oldest {
@@ -116,7 +116,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             self.record(IN_UNSOLICITED, 0, payload);
             return;
         };
-        if let Some(i) = self.pending.iter().position(|p| p.id == id) {
+        if let Some(i) = self.pending.iter().position(|p| p.live() && p.id == id) {
             let binding = Binding::of(&self.pending[i].kind);
             if let Some(failure) = binding.and_then(|b| mismatch(b, payload)) {
                 warn!("client: the answer to request {} fails its check", id.0);
@@ -134,7 +134,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             if !self.record(IN_RESPONSE, id.0, payload) {
                 // The answer is lost to a full inbox: its request fails, reported as such.
                 let _ = self.pending.push(p);
-                if let Some(i) = self.pending.iter().position(|p| p.id == id) {
+                if let Some(i) = self.pending.iter().position(|p| p.live() && p.id == id) {
                     self.fail(i, Failure::Overflow);
                 }
             }
@@ -147,7 +147,13 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             }
             Some(ended) => {
                 self.recent.mark_answered(id);
-                if ended.binding.and_then(|b| mismatch(b, payload)).is_some() {
+                let checked = match (ended.bound, ended.binding) {
+                    (true, Some(binding)) => mismatch(binding, payload).is_none(),
+                    // Bound, but its binding is no longer kept: it cannot be checked.
+                    (true, None) => false,
+                    (false, _) => true,
+                };
+                if !checked {
                     // Late, and not naming its request's transaction (or unreadable where
                     // money is): never that request's outcome (spec/protocol.md §6).
                     warn!("client: a late answer to request {} fails its check", id.0);
@@ -171,30 +177,79 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
 /// by `referenceId` must find that transaction. A JSON-RPC error answer is the device's word and
 /// passes.
 fn mismatch(binding: Binding, payload: &[u8]) -> Option<Failure> {
-    let transaction = match binding.method {
-        Bound::Payment => match decode_response::<StartTransaction>(payload) {
-            Ok(result) => result.transaction,
-            Err(CallError::Rpc(_)) => return None,
-            Err(CallError::Decode(_)) => return Some(Failure::Undecodable),
-        },
-        Bound::Lookup => match decode_response::<GetTransaction>(payload) {
-            Ok(result) => result.transaction,
-            Err(CallError::Rpc(_)) => return None,
-            Err(CallError::Decode(_)) => return Some(Failure::Undecodable),
-        },
+    let result = match Message::parse(payload) {
+        Ok(Message::Response(r)) => r.result,
+        // The device's JSON-RPC error is its word on the request.
+        Ok(Message::Error(_)) => return None,
+        _ => return Some(Failure::Undecodable),
+    };
+    let Ok(named) = money_members(binding.method, result) else {
+        return Some(Failure::Undecodable);
     };
     // A result without a transaction (CANCELED before a card, an UPDATE stop) names nothing.
-    let t: Transaction<'_> = transaction?;
+    let (reference, amount) = named?;
     let mut text = [0u8; 64];
-    let same_reference = t
-        .reference_id
+    let same_reference = reference
         .and_then(|r| r.unescape_into(&mut text).ok())
         .is_some_and(|r| digest(r.as_bytes()) == binding.reference);
     let same_amount = match binding.amount {
-        Some(expected) => t.amount == Some(expected),
+        Some(expected) => amount == Some(expected),
         None => true,
     };
     (!same_reference || !same_amount).then_some(Failure::Mismatch)
+}
+
+/// What a transaction names: its `referenceId` and `amount`.
+type Named<'a> = (Option<Text<'a>>, Option<i64>);
+
+/// The `referenceId` and `amount` of the transaction a result carries (`None`: it carries
+/// none), reading only the members money depends on (spec/protocol.md §4: `result`,
+/// `transactionStatus`, `referenceId`, `amount`), each of which must have its type. Member by
+/// member rather than the whole typed result (ours: a few hundred bytes of stack, not the
+/// thousands a `Transaction` takes, on a microcontroller).
+fn money_members(method: Bound, result: Option<RawJson<'_>>) -> Result<Option<Named<'_>>, ()> {
+    let result = result.filter(|r| r.kind() == JsonKind::Object).ok_or(())?;
+    let mut transaction = None;
+    let mut code = None::<ResultCode<'_>>;
+    for (key, value) in result.members() {
+        match key.as_wire() {
+            // A payment's `result` is money's (spec/protocol.md §4); a lookup's
+            // `transactionResult` is not.
+            "result" if method == Bound::Payment => fill(&mut code, value)?,
+            "transaction" if transaction.is_none() && !value.is_null() => {
+                transaction = Some(value);
+            }
+            _ => {}
+        }
+    }
+    if method == Bound::Payment && code.is_none() {
+        return Err(());
+    }
+    let Some(transaction) = transaction else {
+        return Ok(None);
+    };
+    if transaction.kind() != JsonKind::Object {
+        return Err(());
+    }
+    let (mut reference, mut amount, mut status) = (None, None, None::<TransactionStatus<'_>>);
+    for (key, value) in transaction.members() {
+        match key.as_wire() {
+            "referenceId" => fill(&mut reference, value)?,
+            "amount" => fill(&mut amount, value)?,
+            "transactionStatus" => fill(&mut status, value)?,
+            _ => {}
+        }
+    }
+    Ok(Some((reference, amount)))
+}
+
+/// The first non-null occurrence of a member, which must have its type (as `synqpay-rpc`
+/// decodes it).
+fn fill<'a, T: MemberValue<'a>>(slot: &mut Option<T>, value: RawJson<'a>) -> Result<(), ()> {
+    if slot.is_none() && !value.is_null() {
+        *slot = Some(T::decode_member(value).map_err(|_| ())?);
+    }
+    Ok(())
 }
 
 /// The API key in an `authenticate` answer.

@@ -92,13 +92,13 @@ struct Core<B, const PENDING: usize> {
     inbox: Fifo<B>,
     head_taken: bool,
     unreported_lost: u32,
+    /// Requests outstanding, and those that failed while the inbox had no room to say so
+    /// (`Pending::ended`), which [`Client::poll_event`] reports before the inbox (ours: a
+    /// failure is never lost).
     pending: heapless::Vec<Pending, PENDING>,
-    /// Requests that failed while the inbox had no room to say so: reported by
-    /// [`Client::poll_event`] before the inbox (ours: a failure is never lost). With `pending`,
-    /// at most `PENDING`.
-    unreported: heapless::Deque<(RequestId, Failure, Option<Reference>), PENDING>,
-    /// The failure [`Client::poll_event`] returned last, which its `reference_id` borrows.
-    reporting: Option<(RequestId, Failure, Option<Reference>)>,
+    /// The failed request [`Client::poll_event`] returned last (its `reference_id` borrows
+    /// from it): removed at the next poll.
+    reporting: Option<RequestId>,
     recent: Recent,
     ids: IdGenerator,
     api_key: Option<ApiKey>,
@@ -126,7 +126,6 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                 head_taken: false,
                 unreported_lost: 0,
                 pending: heapless::Vec::new(),
-                unreported: heapless::Deque::new(),
                 reporting: None,
                 recent: Recent::default(),
                 ids: IdGenerator::new(prefix),
@@ -163,7 +162,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     /// Requests sent or queued whose end (an answer or a failure) [`Client::poll_event`] has
     /// not yet reported.
     pub fn outstanding(&self) -> usize {
-        self.core.pending.len() + self.core.unreported.len()
+        self.core.pending.len()
     }
 
     /// Counters, with the decoder's.
@@ -190,7 +189,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             "client: connected, {} requests outstanding",
             self.core.pending.len()
         );
-        match self.core.pending.len() {
+        match self.core.pending.iter().filter(|p| p.live()).count() {
             0 => Connected::Fresh,
             outstanding => Connected::Resumed { outstanding },
         }
@@ -303,7 +302,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         } = &mut self.core;
         tx.advance(n, |kind, tag| {
             if kind == TX_REQUEST
-                && let Some(p) = pending.iter_mut().find(|p| p.id.0 == tag)
+                && let Some(p) = pending.iter_mut().find(|p| p.live() && p.id.0 == tag)
             {
                 p.sent_on = Some(*epoch);
             }
@@ -343,7 +342,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                     .core
                     .pending
                     .iter()
-                    .position(|p| p.sent_on == Some(epoch))
+                    .position(|p| p.live() && p.sent_on == Some(epoch))
                 {
                     self.core.fail(i, Failure::LinkDead);
                 }
@@ -367,7 +366,12 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             core.last_rx
                 .saturating_add(core.config.partial_frame_timeout_ms)
         });
-        let requests = core.pending.iter().map(|p| p.deadline).min();
+        let requests = core
+            .pending
+            .iter()
+            .filter(|p| p.live())
+            .map(|p| p.deadline)
+            .min();
         [link, partial, requests].into_iter().flatten().min()
     }
 
@@ -378,12 +382,17 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             core.inbox.pop();
             core.head_taken = false;
         }
-        core.reporting = core.unreported.pop_front();
-        if let Some((id, failure, reference)) = &core.reporting {
+        if let Some(id) = core.reporting.take()
+            && let Some(i) = core.pending.iter().position(|p| p.id == id)
+        {
+            core.pending.swap_remove(i);
+        }
+        if let Some(p) = core.pending.iter().find(|p| !p.live()) {
+            core.reporting = Some(p.id);
             return Some(ClientEvent::Failed {
-                id: *id,
-                failure: *failure,
-                reference_id: reference.as_deref(),
+                id: p.id,
+                failure: p.ended.unwrap_or(Failure::Overflow),
+                reference_id: p.reference(),
             });
         }
         if core.unreported_lost > 0 {
@@ -444,7 +453,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             KeyUse::Zero => ApiKey::ZERO,
             KeyUse::Paired => self.api_key.ok_or(SendError::NotPaired)?,
         };
-        if self.pending.len() + self.unreported.len() >= PENDING {
+        if self.pending.is_full() {
             return Err(SendError::TooManyPending);
         }
         let id = self.ids.next_id();
@@ -480,6 +489,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             ceiling,
             fence: None,
             fenced: false,
+            ended: None,
         });
         if method.kind.long_running() {
             // The fence (spec/protocol.md §1): once this KeepAlive is ACKed, no Error frame
@@ -502,7 +512,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             if let Some(i) = self
                 .pending
                 .iter()
-                .position(|p| p.id.0 == tag && p.sent_on.is_none())
+                .position(|p| p.live() && p.id.0 == tag && p.sent_on.is_none())
             {
                 self.fail(i, Failure::NotSent);
             }
@@ -532,7 +542,11 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     }
 
     fn expire(&mut self, now: u64) {
-        while let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
+        while let Some(i) = self
+            .pending
+            .iter()
+            .position(|p| p.live() && p.deadline <= now)
+        {
             // A request still queued is taken back, so it never leaves after being reported
             // unsent; one the transport has started on can no longer be: its outcome is unknown.
             let unsent = self.pending[i].sent_on.is_none()
@@ -548,26 +562,24 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 
-    /// Ends pending request `i` with `failure`, reported in the inbox.
+    /// Ends pending request `i` with `failure`, reported in the inbox; when the inbox has no
+    /// room, the request stays in `pending`, marked ended, until [`Client::poll_event`]
+    /// reports it.
     fn fail(&mut self, i: usize, failure: Failure) {
-        let p = self.pending.swap_remove(i);
+        let p = &self.pending[i];
         warn!("client: request {} failed: {:?}", p.id.0, failure);
+        let (id, binding) = (p.id, Binding::of(&p.kind));
         let mut bytes = [0u8; FAILURE_LEN + 64];
         bytes[..FAILURE_LEN].copy_from_slice(&failure.to_bytes());
         let reference = p.reference().unwrap_or("");
         let end = FAILURE_LEN + reference.len();
         bytes[FAILURE_LEN..end].copy_from_slice(reference.as_bytes());
-        let binding = Binding::of(&p.kind);
-        if self.inbox.push(IN_FAILED, p.id.0, &bytes[..end]).is_err() {
-            // No room to say so now: kept, and reported first by the next poll. `queue` keeps
-            // pending plus unreported within PENDING, so this has room.
-            let reference = match p.kind {
-                Kind::Payment { reference, .. } => Some(reference),
-                _ => None,
-            };
-            let _ = self.unreported.push_back((p.id, failure, reference));
+        if self.inbox.push(IN_FAILED, id.0, &bytes[..end]).is_ok() {
+            self.pending.swap_remove(i);
+        } else {
+            self.pending[i].ended = Some(failure);
         }
-        self.recent.remember(p.id, false, binding);
+        self.recent.remember(id, false, binding);
     }
 
     /// The oldest request sent on this connection that an Error frame (or a refused frame) can
@@ -576,7 +588,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         self.pending
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.sent_on == Some(self.epoch) && !p.fenced)
+            .filter(|(_, p)| p.live() && p.sent_on == Some(self.epoch) && !p.fenced)
             .min_by_key(|(_, p)| p.id)
             .map(|(i, _)| i)
     }

@@ -4,6 +4,8 @@
 
 use synqpay_rpc::{MethodKind, RequestId};
 
+use super::Failure;
+
 /// The most characters a `referenceId` has (`synqpay_rpc::MAX_REFERENCE_ID`).
 pub(crate) type Reference = heapless::String<64>;
 
@@ -25,6 +27,9 @@ pub(crate) struct Pending {
     pub fence: Option<u32>,
     /// Its fence was ACKed: every byte of it was read intact, so no Error frame is about it.
     pub fenced: bool,
+    /// It failed while the inbox had no room to say so: kept until
+    /// [`Client::poll_event`](crate::Client::poll_event) reports it (ours: never lost).
+    pub ended: Option<Failure>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +49,11 @@ pub(crate) enum Kind {
 }
 
 impl Pending {
+    /// Still waiting for its answer (not failed and awaiting its report).
+    pub fn live(&self) -> bool {
+        self.ended.is_none()
+    }
+
     /// The `referenceId` of a payment, to look it up by when its outcome is unknown.
     pub fn reference(&self) -> Option<&str> {
         match &self.kind {
@@ -101,41 +111,56 @@ pub(crate) fn digest(bytes: &[u8]) -> u64 {
     })
 }
 
-/// A request that ended: whether it was answered, and what its answer must name.
+/// A request that ended: whether it was answered, and what its answer must name (`None` for a
+/// request bound to nothing, or whose binding is no longer kept).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ended {
-    pub id: RequestId,
     pub answered: bool,
+    /// It was a payment or a lookup: its answer must be checked.
+    pub bound: bool,
     pub binding: Option<Binding>,
 }
 
 /// Requests that ended recently, to tell a duplicate answer (dropped, counted) from a late one
-/// (delivered: it may carry a payment's outcome). ours: the last 16.
+/// (delivered: it may carry a payment's outcome). ours: the last 16, and the bindings of the
+/// last 4 payments and lookups (a late answer to an older one cannot be checked, so it is
+/// nobody's).
 #[derive(Debug, Default)]
-pub(crate) struct Recent(heapless::Deque<Ended, 16>);
+pub(crate) struct Recent {
+    ids: heapless::Deque<(RequestId, bool, bool), 16>,
+    bindings: heapless::Deque<(RequestId, Binding), 4>,
+}
 
 impl Recent {
     /// Remembers that `id` ended, answered or not.
     pub fn remember(&mut self, id: RequestId, answered: bool, binding: Option<Binding>) {
-        if self.0.is_full() {
-            self.0.pop_front();
+        if self.ids.is_full() {
+            self.ids.pop_front();
         }
-        let _ = self.0.push_back(Ended {
-            id,
-            answered,
-            binding,
-        });
+        let _ = self.ids.push_back((id, answered, binding.is_some()));
+        if let Some(binding) = binding {
+            if self.bindings.is_full() {
+                self.bindings.pop_front();
+            }
+            let _ = self.bindings.push_back((id, binding));
+        }
     }
 
     /// How `id` ended, if it did recently.
     pub fn find(&self, id: RequestId) -> Option<Ended> {
-        self.0.iter().rev().find(|e| e.id == id).copied()
+        let &(_, answered, bound) = self.ids.iter().rev().find(|e| e.0 == id)?;
+        let binding = self.bindings.iter().rev().find(|e| e.0 == id).map(|e| e.1);
+        Some(Ended {
+            answered,
+            bound,
+            binding,
+        })
     }
 
     /// Marks `id` as answered now.
     pub fn mark_answered(&mut self, id: RequestId) {
-        if let Some(entry) = self.0.iter_mut().rev().find(|e| e.id == id) {
-            entry.answered = true;
+        if let Some(entry) = self.ids.iter_mut().rev().find(|e| e.0 == id) {
+            entry.1 = true;
         }
     }
 }
