@@ -403,3 +403,33 @@ fn a_failure_is_reported_even_when_the_inbox_is_full() {
     );
     assert_eq!(c.outstanding(), 0);
 }
+
+#[test]
+fn a_corrupted_answer_fails_a_waiting_query_at_once_but_not_a_transaction() {
+    let (mut c, mut d, mut app) = connected();
+    let payment = c.start_transaction(0, &sale("r-busy", 100)).unwrap();
+    exchange(0, &mut c, &mut d, &mut app);
+    let query = c.send::<GetStatus>(1, &NoParams).unwrap();
+    let id_text = last_id_text(&c);
+    client_to_device(1, &mut c, &mut d, usize::MAX);
+    let json = format!(
+        r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"deviceStatus":"TRANSACTION","cancelable":true}}}}"#
+    );
+    let mut bytes = frame(Frame::Response {
+        payload: json.as_bytes(),
+    });
+    let n = bytes.len();
+    bytes[n - 3] ^= 0x5a; // the CRC's high byte, as noise or another CRC would leave it
+    c.handle_input(2, &bytes);
+    let seen = events(&mut c);
+    let [Seen::Failed(got, Failure::Crc { computed, received }, None)] = &seen[..] else {
+        panic!("{seen:?}")
+    };
+    assert_eq!(*got, query.0);
+    assert_eq!(*received ^ *computed, 0x5a00);
+    assert_eq!(c.outstanding(), 1, "the sale {payment:?} still waits");
+    // The same frame with only the sale waiting is dropped and counted, nothing more.
+    c.handle_input(3, &bytes);
+    assert_eq!(events(&mut c), []);
+    assert_eq!(c.outstanding(), 1);
+}

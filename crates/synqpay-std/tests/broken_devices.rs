@@ -188,3 +188,46 @@ fn a_device_sending_its_crc_low_byte_first_is_diagnosed_at_once() {
         .call::<GetStatus>(&NoParams)
         .unwrap();
 }
+
+#[test]
+fn a_device_whose_frames_fail_their_crc_is_diagnosed_at_once() {
+    let script = |mut conn: fake_device::Conn| {
+        while let Some(id) = conn.next_request_id() {
+            let payload = format!(
+                r#"{{"jsonrpc":"2.0","id":"{id}","result":{{"deviceStatus":"IDLE","cancelable":false}}}}"#
+            );
+            let mut bytes = frame(2, payload.as_bytes());
+            let n = bytes.len();
+            bytes[n - 2] ^= 0x01; // another CRC than CRC-16/MODBUS
+            if conn.stream.write_all(&bytes).is_err() {
+                return;
+            }
+        }
+    };
+    let device = FakeDevice::start(script);
+    let config = ClientConfig {
+        request_timeout_ms: 30_000,
+        ..ClientConfig::default()
+    };
+    let started = Instant::now();
+    let e = client(&device, config)
+        .call::<GetStatus>(&NoParams)
+        .unwrap_err();
+    // Sent once more (a query), refused again, and said so: well before the 30 s deadline.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(
+            e,
+            Error::OutcomeUnknown {
+                cause: Failure::Crc { .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("CRC"), "{e}");
+}

@@ -98,6 +98,15 @@ pub enum Failure {
     /// CRC low byte first (spec/protocol.md §1). Its answer was refused;
     /// `ClientConfig::accept_swapped_crc` accepts such frames.
     SwappedCrc,
+    /// A whole frame came whose CRC does not match while this short request (a query or a
+    /// command, answered by one frame) waited: most likely its answer, corrupted on the line or
+    /// sealed with another CRC than CRC-16/MODBUS. A query may be sent once more.
+    Crc {
+        /// CRC-16/MODBUS over what came.
+        computed: u16,
+        /// The CRC field as it came.
+        received: u16,
+    },
 }
 
 impl Failure {
@@ -119,6 +128,7 @@ impl Failure {
             Self::Undecodable => (6, 0, 0),
             Self::TooLarge { length, max } => (7, length, max),
             Self::SwappedCrc => (8, 0, 0),
+            Self::Crc { computed, received } => (9, u32::from(computed), u32::from(received)),
         };
         let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
         out[1..5].copy_from_slice(&a.to_be_bytes());
@@ -145,6 +155,10 @@ impl Failure {
             6 => Self::Undecodable,
             7 => Self::TooLarge { length: a, max: b },
             8 => Self::SwappedCrc,
+            9 => Self::Crc {
+                computed: u16::try_from(a).ok()?,
+                received: u16::try_from(b).ok()?,
+            },
             _ => return None,
         })
     }
@@ -167,6 +181,11 @@ impl core::fmt::Display for Failure {
             Self::SwappedCrc => f.write_str(
                 "the device sends its CRC low byte first (refused by default); accept it with \
                  ClientConfig::accept_swapped_crc (synqpay --accept-swapped-crc)",
+            ),
+            Self::Crc { computed, received } => write!(
+                f,
+                "the answer failed its CRC (received {received:#06x}, CRC-16/MODBUS gives \
+                 {computed:#06x}): a noisy line, or a device that seals its frames otherwise"
             ),
         }
     }

@@ -76,15 +76,21 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 
-    /// A refused frame that says something of the device rather than of the line: one longer
-    /// than the receive buffer, or one with its CRC bytes swapped. Either is most likely the
-    /// answer of the oldest request still waiting, which then fails at once, naming why.
+    /// A refused whole frame: most likely the answer of the oldest request still waiting, which
+    /// then fails at once, naming why, rather than at its deadline (ours). One longer than the
+    /// receive buffer, or one whose CRC bytes are swapped, says something of the device: any
+    /// request fails, or the caller is told. A plain CRC mismatch fails only a short request
+    /// (a query or command, answered by one frame); while a transaction runs the frame may have
+    /// been one of its events, and its answer may still come.
     fn on_bad_frame(&mut self, error: FrameError) {
-        let failure = match error {
-            FrameError::LenError { length, max } => Failure::TooLarge { length, max },
+        let (failure, short_only) = match error {
+            FrameError::LenError { length, max } => (Failure::TooLarge { length, max }, false),
             FrameError::CrcError { computed, received } if computed.swap_bytes() == received => {
                 self.stats.swapped_crc += 1;
-                Failure::SwappedCrc
+                (Failure::SwappedCrc, false)
+            }
+            FrameError::CrcError { computed, received } => {
+                (Failure::Crc { computed, received }, true)
             }
             _ => return,
         };
@@ -93,13 +99,15 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.live() && p.sent_on == Some(self.epoch))
+            .filter(|(_, p)| !short_only || !p.method.long_running())
             .min_by_key(|(_, p)| p.id)
             .map(|(i, _)| i);
         match oldest {
             Some(i) => self.fail(i, failure),
-            None => {
+            None if !short_only => {
                 self.record(IN_BAD_FRAME, 0, &failure.to_bytes());
             }
+            None => {}
         }
     }
 
