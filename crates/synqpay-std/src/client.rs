@@ -157,6 +157,12 @@ impl Client {
     pub fn late_responses(&mut self) -> Vec<(Option<RequestId>, Reply)> {
         self.lock().late.drain(..).collect()
     }
+
+    /// How many late or unsolicited answers and idle notifications were dropped, oldest first,
+    /// because 64 were already waiting (ours: bounded memory against a device that floods).
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
 }
 
 /// Cancels the transaction in progress on its [`Client`]; see [`Client::canceller`].
