@@ -73,6 +73,7 @@ fn a_flood_of_answers_to_ids_never_sent_stays_bounded() {
         kept.iter().all(|(id, _)| id.is_none()),
         "never matched to a call"
     );
+    assert!(c.dropped() > 0, "the oldest were dropped, and counted");
 }
 
 #[test]
