@@ -64,14 +64,26 @@ where
         (self.io, self.clock, self.session)
     }
 
-    /// Calls method `M`; `f` gets the typed result.
+    /// Calls method `M`; `f` gets the typed result. A method that changes nothing
+    /// (`Method::SAFE_TO_RESEND`) whose answer was lost or corrupted on a link still up is sent
+    /// once more (spec/protocol.md §6, `Failure::answer_lost`); any other method never.
     pub async fn call<M: Method, R>(
         &mut self,
         params: &M::Params<'_>,
         f: impl FnOnce(M::Output<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.send::<M>(now, params))?;
-        self.wait::<M, _, _>(Waiting::new(id, f)).await
+        let mut call = Waiting::new(id, f);
+        match self.wait::<M, _, _>(&mut call).await {
+            Err(DriverError::Failed(failure))
+                if M::SAFE_TO_RESEND && failure.answer_lost() && self.session.is_connected() =>
+            {
+                let id = self.queue(|s, now| s.send::<M>(now, params))?;
+                call.rearm(id);
+                self.wait::<M, _, _>(&mut call).await
+            }
+            done => done,
+        }
     }
 
     /// `getStatus`, the usual first call.
@@ -92,7 +104,7 @@ where
         f: impl FnOnce(synqpay_rpc::TransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.start_transaction(now, params))?;
-        self.wait::<StartTransaction, _, _>(Waiting::new(id, f).events(on_event))
+        self.wait::<StartTransaction, _, _>(&mut Waiting::new(id, f).events(on_event))
             .await
     }
 
@@ -103,22 +115,23 @@ where
         f: impl FnOnce(synqpay_rpc::GetTransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
-        self.wait::<GetTransaction, _, _>(Waiting::new(id, f)).await
+        self.wait::<GetTransaction, _, _>(&mut Waiting::new(id, f))
+            .await
     }
 
     /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).
     pub async fn pair(&mut self, serial_number: &str) -> Result<(), DriverError<T::Error>> {
         let id = self.queue(|s, now| s.pair(now, serial_number))?;
-        let call = Waiting::new(id, discard::<Pair>).pairing(false);
-        self.wait::<Pair, _, _>(call).await
+        let mut call = Waiting::new(id, discard::<Pair>).pairing(false);
+        self.wait::<Pair, _, _>(&mut call).await
     }
 
     /// `authenticate` with the code from the device's screen: the session keeps the key it
     /// returns, which is also handed back for the caller to store.
     pub async fn authenticate(&mut self, otp: &str) -> Result<ApiKey, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.authenticate(now, otp))?;
-        let call = Waiting::new(id, discard::<Authenticate>).pairing(true);
-        self.wait::<Authenticate, _, _>(call).await?;
+        let mut call = Waiting::new(id, discard::<Authenticate>).pairing(true);
+        self.wait::<Authenticate, _, _>(&mut call).await?;
         self.session
             .api_key()
             .ok_or(DriverError::Send(SendError::NotPaired))
@@ -135,7 +148,7 @@ where
     /// Drives the link until the call ends.
     async fn wait<M: Method, F, R>(
         &mut self,
-        mut call: Waiting<'_, F>,
+        call: &mut Waiting<'_, F>,
     ) -> Result<R, DriverError<T::Error>>
     where
         F: FnOnce(M::Output<'_>) -> R,

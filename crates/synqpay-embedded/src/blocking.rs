@@ -52,14 +52,26 @@ where
         (self.io, self.clock, self.session)
     }
 
-    /// Calls method `M`; `f` gets the typed result.
+    /// Calls method `M`; `f` gets the typed result. A method that changes nothing
+    /// (`Method::SAFE_TO_RESEND`) whose answer was lost or corrupted on a link still up is sent
+    /// once more (spec/protocol.md §6, `Failure::answer_lost`); any other method never.
     pub fn call<M: Method, R>(
         &mut self,
         params: &M::Params<'_>,
         f: impl FnOnce(M::Output<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.send::<M>(now, params))?;
-        self.wait::<M, _, _>(Waiting::new(id, f))
+        let mut call = Waiting::new(id, f);
+        match self.wait::<M, _, _>(&mut call) {
+            Err(DriverError::Failed(failure))
+                if M::SAFE_TO_RESEND && failure.answer_lost() && self.session.is_connected() =>
+            {
+                let id = self.queue(|s, now| s.send::<M>(now, params))?;
+                call.rearm(id);
+                self.wait::<M, _, _>(&mut call)
+            }
+            done => done,
+        }
     }
 
     /// `getStatus`, the usual first call.
@@ -80,7 +92,7 @@ where
         f: impl FnOnce(synqpay_rpc::TransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.start_transaction(now, params))?;
-        self.wait::<StartTransaction, _, _>(Waiting::new(id, f).events(on_event))
+        self.wait::<StartTransaction, _, _>(&mut Waiting::new(id, f).events(on_event))
     }
 
     /// The money-safe recovery: `getTransaction` by the payment's `referenceId`.
@@ -90,20 +102,22 @@ where
         f: impl FnOnce(synqpay_rpc::GetTransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
-        self.wait::<GetTransaction, _, _>(Waiting::new(id, f))
+        self.wait::<GetTransaction, _, _>(&mut Waiting::new(id, f))
     }
 
     /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).
     pub fn pair(&mut self, serial_number: &str) -> Result<(), DriverError<T::Error>> {
         let id = self.queue(|s, now| s.pair(now, serial_number))?;
-        self.wait::<Pair, _, _>(Waiting::new(id, discard::<Pair>).pairing(false))
+        self.wait::<Pair, _, _>(&mut Waiting::new(id, discard::<Pair>).pairing(false))
     }
 
     /// `authenticate` with the code from the device's screen: the session keeps the key it
     /// returns, which is also handed back for the caller to store.
     pub fn authenticate(&mut self, otp: &str) -> Result<ApiKey, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.authenticate(now, otp))?;
-        self.wait::<Authenticate, _, _>(Waiting::new(id, discard::<Authenticate>).pairing(true))?;
+        self.wait::<Authenticate, _, _>(
+            &mut Waiting::new(id, discard::<Authenticate>).pairing(true),
+        )?;
         self.session
             .api_key()
             .ok_or(DriverError::Send(SendError::NotPaired))
@@ -120,7 +134,7 @@ where
     /// Drives the link until the call ends.
     fn wait<M: Method, F, R>(
         &mut self,
-        mut call: Waiting<'_, F>,
+        call: &mut Waiting<'_, F>,
     ) -> Result<R, DriverError<T::Error>>
     where
         F: FnOnce(M::Output<'_>) -> R,

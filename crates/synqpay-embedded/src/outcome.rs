@@ -31,6 +31,11 @@ impl<'e, F> Waiting<'e, F> {
         }
     }
 
+    /// Waits on `id` instead: the same call sent once more (a query whose answer was lost).
+    pub(crate) fn rearm(&mut self, id: RequestId) {
+        self.id = id;
+    }
+
     /// Hands each `transactionEvent` to `on_event` while waiting.
     pub(crate) fn events(mut self, on_event: &'e mut dyn FnMut(TransactionEvent<'_>)) -> Self {
         self.on_event = Some(on_event);

@@ -164,3 +164,68 @@ fn a_closed_connection_is_reported_and_the_payment_stays_to_be_looked_up() {
     // Still outstanding: its answer may come on the next connection.
     assert_eq!(client.session().outstanding(), 1);
 }
+
+/// The terminal, with the CRC of the first Response frame it sends corrupted on the line.
+struct FirstAnswerCorrupted {
+    inner: LoopbackTerminal<Vec<u8>>,
+    corrupted: bool,
+}
+
+impl embedded_io::ErrorType for FirstAnswerCorrupted {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Write for FirstAnswerCorrupted {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+impl embedded_io::ReadReady for FirstAnswerCorrupted {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        self.inner.read_ready()
+    }
+}
+
+impl embedded_io::Read for FirstAnswerCorrupted {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = self.inner.read(buf)?;
+        // A Response frame: STX, 0x02, length (4, BE), payload, CRC (2), ETX.
+        if !self.corrupted
+            && let Some(at) = buf[..n].windows(2).position(|w| w == [0x02, 0x02])
+            && let Some(len) = buf.get(at + 2..at + 6)
+        {
+            let len = u32::from_be_bytes(len.try_into().unwrap()) as usize;
+            if let Some(crc) = buf[..n].get_mut(at + 6 + len) {
+                *crc ^= 0x40;
+                self.corrupted = true;
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_query_whose_answer_is_corrupted_is_sent_once_more() {
+    // Paired first, over a clean line.
+    let mut paired = driver(terminal(), session());
+    paired.pair(SERIAL).unwrap();
+    let key = paired.authenticate(CODE).unwrap();
+    let (inner, _, _) = paired.into_parts();
+    let io = FirstAnswerCorrupted {
+        inner,
+        corrupted: false,
+    };
+    let clock = Ticks(Rc::new(Cell::new(0)));
+    let mut client = BlockingClient::new(io, clock, session().with_api_key(key));
+    let idle = client
+        .status(|s| s.device_status == DeviceStatus::Idle)
+        .unwrap();
+    assert!(idle);
+    let (io, _, session) = client.into_parts();
+    assert!(io.corrupted, "the first answer was corrupted");
+    assert_eq!(session.outstanding(), 0);
+}

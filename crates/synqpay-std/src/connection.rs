@@ -218,11 +218,8 @@ impl Connection {
     fn worth_resending(&self, e: &Error, sent_at: u64) -> bool {
         match e {
             Error::Timeout { .. } => self.last_rx > sent_at,
-            Error::Link(code) => *code != synqpay_link::ErrorCode::NotAuthenticated,
-            Error::OutcomeUnknown { cause, .. } => !matches!(
-                cause,
-                Failure::TooLarge { .. } | Failure::SwappedCrc | Failure::Mismatch
-            ),
+            Error::Link(code) => Failure::Link(*code).answer_lost(),
+            Error::OutcomeUnknown { cause, .. } => cause.answer_lost(),
             _ => false,
         }
     }

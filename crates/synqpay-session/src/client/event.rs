@@ -116,6 +116,23 @@ impl Failure {
         !matches!(self, Failure::NotSent)
     }
 
+    /// Whether the answer was lost or corrupted on the way, so that a query
+    /// (`synqpay_rpc::Method::SAFE_TO_RESEND`) may be sent once more (spec/protocol.md §6; a
+    /// dead link needs a new connection first). Not a timeout: the device may be silent, and
+    /// only the driver knows whether it sent anything since. Not a refusal that would come the
+    /// same way again: NOT_AUTHENTICATED, a frame too large, a swapped CRC, a mismatch.
+    pub fn answer_lost(&self) -> bool {
+        match self {
+            Self::Link(code) => *code != ErrorCode::NotAuthenticated,
+            Self::Overflow | Self::LinkDead | Self::Crc { .. } | Self::Undecodable => true,
+            Self::Timeout
+            | Self::NotSent
+            | Self::Mismatch
+            | Self::TooLarge { .. }
+            | Self::SwappedCrc => false,
+        }
+    }
+
     /// The failure as bytes, for the inbox (ours): a tag and two numbers.
     pub(crate) fn to_bytes(self) -> [u8; 9] {
         let (tag, a, b) = match self {
