@@ -161,6 +161,15 @@ impl Connection {
         Ok(self.session.connect(self.now()))
     }
 
+    /// A new request goes out on a connection: if the last one died (no ACK, the device closed
+    /// it), a new one is opened first. Nothing is sent again by this: only the new request goes.
+    fn ensure_connected(&mut self) -> Result<(), Error> {
+        if !self.session.is_connected() {
+            self.reconnect()?;
+        }
+        Ok(())
+    }
+
     /// The TLS handshake, now, so that an untrusted device is refused at connect.
     fn handshake(
         &self,
@@ -198,13 +207,12 @@ impl Connection {
     /// or corrupted answer, on a new connection if the link died (spec/protocol.md §6); any
     /// other method never.
     pub(crate) fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
+        self.ensure_connected()?;
         let sent_at = self.now();
         let id = self.session.send::<M>(sent_at, params)?;
         match self.wait(id, &mut |_| {}) {
             Err(e) if M::SAFE_TO_RESEND && self.worth_resending(&e, sent_at) => {
-                if !self.session.is_connected() {
-                    self.reconnect()?;
-                }
+                self.ensure_connected()?;
                 let id = self.session.send::<M>(self.now(), params)?;
                 self.wait(id, &mut |_| {})
             }
@@ -233,12 +241,14 @@ impl Connection {
             None => None,
         };
         // The method's own deadline and key (synqpay_rpc::MethodInfo::by_name); never resent.
+        self.ensure_connected()?;
         let id = self.session.send_raw(self.now(), method, raw)?;
         self.wait(id, &mut |_| {})
     }
 
     /// `pair`: the device shows a code for 30 s.
     pub(crate) fn pair(&mut self, serial_number: &str) -> Result<(), Error> {
+        self.ensure_connected()?;
         let id = self.session.pair(self.now(), serial_number)?;
         self.wait(id, &mut |_| {})
             .and_then(|r| r.result_json())
@@ -247,6 +257,7 @@ impl Connection {
 
     /// `authenticate` with the code from the screen; the key is kept and returned.
     pub(crate) fn authenticate(&mut self, otp: &str) -> Result<ApiKey, Error> {
+        self.ensure_connected()?;
         let id = self.session.authenticate(self.now(), otp)?;
         let reply = self.wait(id, &mut |_| {})?;
         reply.result::<Authenticate>()?;
@@ -267,6 +278,7 @@ impl Connection {
         cancel: &AtomicBool,
     ) -> Result<Reply, Error> {
         cancel.store(false, Ordering::SeqCst);
+        self.ensure_connected()?;
         let id = self.session.start_transaction(self.now(), params)?;
         loop {
             if cancel.swap(false, Ordering::SeqCst) {
@@ -287,6 +299,7 @@ impl Connection {
         &mut self,
         reference: ReferenceId<'_>,
     ) -> Result<Reply, Error> {
+        self.ensure_connected()?;
         let id = self.session.lookup_transaction(self.now(), reference)?;
         self.wait(id, &mut |_| {})
     }
