@@ -4,7 +4,8 @@
 use synqpay_rpc::{
     GetDeviceInfo, GetTransaction, NoParams, ReferenceId, StartTransaction, StartTransactionParams,
 };
-use synqpay_std::{Client, ClientConfig, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig};
 
 fn step(n: u32, what: &str) {
     println!("\n{n}. {what}");

@@ -11,8 +11,9 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use synqpay_link::ApiKey;
 use synqpay_rpc::{ReferenceId, StartTransaction, StartTransactionParams};
-use synqpay_std::tls::{TestCa, Verification};
-use synqpay_std::{Client, ClientConfig, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig, TestCa};
+use synqpay_std::tls::Verification;
+use synqpay_std::{Client, ClientConfig};
 
 #[derive(Parser)]
 #[command(
@@ -248,15 +249,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 .ok()
                 .and_then(|mut a| a.next())
                 .ok_or_else(|| format!("--host {}: no address", target.host))?;
-            let faults = synqpay_std::noise::Faults {
+            let faults = synqpay_sim::noise::Faults {
                 flip_request,
                 drop_in_response,
                 cut_sale_result: cut_sale_result.map(Duration::from_millis),
             };
-            let proxy = synqpay_std::noise::NoiseProxy::start(&listen, upstream, faults)
+            let proxy = synqpay_sim::noise::NoiseProxy::start(&listen, upstream, faults)
                 .map_err(|e| format!("listen on {listen}: {e}"))?;
             println!("proxy listening on {}", proxy.addr());
-            let mut shown = synqpay_std::noise::Report::default();
+            let mut shown = synqpay_sim::noise::Report::default();
             loop {
                 std::thread::sleep(Duration::from_millis(100));
                 let now = proxy.report();

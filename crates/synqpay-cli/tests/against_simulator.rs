@@ -391,7 +391,7 @@ fn an_app_killed_in_mid_sale_finds_the_outcome_when_it_comes_back() {
     assert_eq!(t.is_charged(), Some(true));
 }
 
-#[path = "../../synqpay-std/tests/support/pty.rs"]
+#[path = "../../synqpay-sim/tests/support/pty.rs"]
 mod pty;
 
 #[test]

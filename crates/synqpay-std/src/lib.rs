@@ -6,15 +6,12 @@ mod backoff;
 mod client;
 mod connection;
 mod error;
-pub mod noise;
 mod randomness;
-pub mod simulator;
 pub mod tls;
-mod transport;
+pub mod transport;
 
 pub use client::{Canceller, Client};
 pub use error::{Error, Reply};
 pub use randomness::fresh_id_prefix;
-pub use simulator::{Simulator, SimulatorConfig};
 pub use synqpay_session::ClientConfig;
 pub use transport::{DEFAULT_BAUD, Endpoint};

@@ -1,5 +1,4 @@
-//! TLS on port 9443 (spec/protocol.md §2): the client's verification, on by default, and the
-//! simulator's test CA.
+//! TLS on port 9443 (spec/protocol.md §2): the client's verification, on by default.
 //!
 //! The device's certificate chains to the self-signed "Synqpay Root CA" (doc), whose PEM is not
 //! public; its SHA-256 fingerprint is ([`SYNQPAY_ROOT_SHA256`], field). So a client trusts a CA
@@ -11,7 +10,7 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, ring};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 /// The SHA-256 fingerprint of the Synqpay Root CA (spec/protocol.md §2, field).
@@ -170,61 +169,4 @@ impl ServerCertVerifier for NoVerification {
     }
 
     handshake_signatures!();
-}
-
-/// The simulator's test CA and the device certificate it issues: P-256 ECDSA, as embedded-tls
-/// clients need; the server offers TLS 1.3 and 1.2.
-pub struct TestCa {
-    /// The CA certificate, PEM: what clients trust (`--ca-out` writes it).
-    pub ca_pem: String,
-    /// The CA certificate's SHA-256 fingerprint, for pinning.
-    pub ca_sha256: [u8; 32],
-    /// The server configuration presenting the device certificate and the CA.
-    pub server: Arc<rustls::ServerConfig>,
-}
-
-impl TestCa {
-    /// Generates a CA named "Synqpay Simulator Root CA" and a device certificate for
-    /// 127.0.0.1, ::1 and localhost.
-    pub fn generate() -> Result<Self, String> {
-        let e = |e: rcgen::Error| e.to_string();
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(e)?;
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(e)?;
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Synqpay Simulator Root CA");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            rcgen::KeyUsagePurpose::KeyCertSign,
-            rcgen::KeyUsagePurpose::CrlSign,
-        ];
-        let ca = ca_params.self_signed(&ca_key).map_err(e)?;
-        let issuer = rcgen::Issuer::new(ca_params, ca_key);
-
-        let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(e)?;
-        let mut leaf_params = rcgen::CertificateParams::new(vec![
-            "localhost".into(),
-            "127.0.0.1".into(),
-            "::1".into(),
-        ])
-        .map_err(e)?;
-        leaf_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Synqpay Simulator");
-        let leaf = leaf_params.signed_by(&leaf_key, &issuer).map_err(e)?;
-
-        let chain = vec![leaf.der().clone(), ca.der().clone()];
-        let key = PrivateKeyDer::try_from(leaf_key.serialize_der()).map_err(|e| e.to_string())?;
-        let server = rustls::ServerConfig::builder_with_provider(provider())
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
-        Ok(Self {
-            ca_pem: ca.pem(),
-            ca_sha256: sha256(ca.der()),
-            server: Arc::new(server),
-        })
-    }
 }

@@ -1,5 +1,6 @@
 //! A connection, plain TCP, TLS or a serial port, as one Read + Write (spec/protocol.md §2: the
-//! same frames on port 9000, inside TLS on 9443, and on a serial line at 115200 8N1).
+//! same frames on port 9000, inside TLS on 9443, and on a serial line at 115200 8N1). The client
+//! uses it, and so does the simulator of `synqpay-sim` on the device side.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -32,7 +33,7 @@ impl std::fmt::Display for Endpoint {
 }
 
 /// Opens a serial port for the link: 8N1, no flow control, reads that wait at most `timeout`.
-pub(crate) fn open_serial(path: &str, baud: u32, timeout: Duration) -> io::Result<SerialPort> {
+pub fn open_serial(path: &str, baud: u32, timeout: Duration) -> io::Result<SerialPort> {
     serialport::new(path, baud)
         .data_bits(serialport::DataBits::Eight)
         .parity(serialport::Parity::None)
@@ -44,12 +45,16 @@ pub(crate) fn open_serial(path: &str, baud: u32, timeout: Duration) -> io::Resul
 }
 
 /// A serial port, as `serialport` opens it.
-pub(crate) type SerialPort = Box<dyn serialport::SerialPort>;
+pub type SerialPort = Box<dyn serialport::SerialPort>;
 
-/// A plain or TLS connection over TCP, or a serial line; client or server side.
-pub(crate) enum Transport<C> {
+/// A plain or TLS connection over TCP, or a serial line; client side
+/// (`rustls::ClientConnection`) or server side (`rustls::ServerConnection`).
+pub enum Transport<C> {
+    /// Plain TCP (port 9000).
     Plain(TcpStream),
+    /// TLS over TCP (port 9443).
     Tls(Box<rustls::StreamOwned<C, TcpStream>>),
+    /// A serial line.
     Serial(SerialPort),
 }
 

@@ -17,8 +17,7 @@ use synqpay_embedded::tls::{self, Verification};
 use synqpay_embedded::{AsyncClient, AsyncClock, WholeRecords};
 use synqpay_rpc::{ReferenceId, StartTransactionParams};
 use synqpay_session::{Client, ClientBuffers, ClientConfig};
-use synqpay_std::simulator::{Simulator, SimulatorConfig};
-use synqpay_std::tls::TestCa;
+use synqpay_sim::{Simulator, SimulatorConfig, TestCa};
 use tokio::net::TcpStream;
 use tokio::time::{Duration, Instant};
 

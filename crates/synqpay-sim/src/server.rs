@@ -1,11 +1,5 @@
-//! A device simulator that behaves as the documents say the device does (spec/protocol.md §2):
-//! a TCP server, one client at a time (a new connection replaces the old one), no idle timeout,
-//! link Error frames for bad input, pairing with a code shown on its "screen", device states,
-//! transactions with events, and responses cached for a client that dropped.
-
-mod app;
-mod outcomes;
-mod records;
+//! The simulator's server: TCP, TLS and a serial line, one client at a time (a new connection
+//! replaces the old one), no idle timeout (spec/protocol.md §2).
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -14,12 +8,10 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
-pub use outcomes::Outcome;
-
-use crate::tls::TestCa;
-use crate::transport::{SerialPort, Transport};
+use crate::TestCa;
+use crate::app::{App, SimulatorConfig};
 use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
+use synqpay_std::transport::{SerialPort, Transport};
 
 /// A running simulator; stops when dropped.
 pub struct Simulator {
@@ -45,7 +37,7 @@ impl Simulator {
         baud: u32,
         config: SimulatorConfig,
     ) -> io::Result<Self> {
-        let port = crate::transport::open_serial(path, baud, TICK)?;
+        let port = synqpay_std::transport::open_serial(path, baud, TICK)?;
         Self::start_inner(addr, None, Some(port), config)
     }
 

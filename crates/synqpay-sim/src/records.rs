@@ -10,7 +10,7 @@ use synqpay_rpc::{
 };
 use synqpay_session::{IncomingRequest, ReplyTo};
 
-use super::app::{Running, Stored};
+use crate::app::{Running, Stored};
 
 /// The methods whose results the simulator writes as JSON text: batch and settlement reports
 /// from the stored transactions, configuration, and the screen methods.

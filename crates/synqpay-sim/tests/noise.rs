@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use synqpay_rpc::{GetStatus, GetTransaction, NoParams, ReferenceId, StartTransactionParams};
-use synqpay_std::noise::{Faults, NoiseProxy};
-use synqpay_std::{Client, ClientConfig, Error, Simulator, SimulatorConfig};
+use synqpay_sim::noise::{Faults, NoiseProxy};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig, Error};
 
 #[test]
 fn a_flipped_bit_and_a_pulled_cable_lose_no_money() {

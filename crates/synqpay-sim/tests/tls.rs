@@ -2,8 +2,9 @@
 //! when asked for by name.
 
 use synqpay_rpc::{GetStatus, NoParams};
-use synqpay_std::tls::{TestCa, Verification};
-use synqpay_std::{Client, ClientConfig, Error, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig, TestCa};
+use synqpay_std::tls::Verification;
+use synqpay_std::{Client, ClientConfig, Error};
 
 fn simulator() -> (Simulator, TestCa) {
     let ca = TestCa::generate().unwrap();

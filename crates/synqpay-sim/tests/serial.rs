@@ -10,7 +10,8 @@ use support::pty::PtyPair;
 use synqpay_rpc::{
     GetStatus, GetTransaction, ReferenceId, StartTransaction, StartTransactionParams,
 };
-use synqpay_std::{Client, ClientConfig, DEFAULT_BAUD, Error, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig, DEFAULT_BAUD, Error};
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()

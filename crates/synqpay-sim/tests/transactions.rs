@@ -5,7 +5,8 @@ use synqpay_rpc::{
     CommandStatus, ContinueTransaction, ContinueTransactionParams, ReferenceId, RpcErrorCode,
     StartTransaction, StartTransactionParams, Text,
 };
-use synqpay_std::{Client, ClientConfig, Error, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig, Error};
 
 fn setup() -> (Simulator, Client) {
     setup_with(5)

@@ -9,7 +9,8 @@ use std::net::{TcpListener, TcpStream};
 use criterion::{Criterion, criterion_group, criterion_main};
 use synqpay_link::{ApiKey, Frame};
 use synqpay_rpc::{GetStatus, NoParams, encode_request};
-use synqpay_std::{Client, ClientConfig, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig};
 
 const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
 

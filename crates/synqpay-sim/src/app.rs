@@ -14,8 +14,8 @@ use synqpay_rpc::{
 };
 use synqpay_session::{Device, ReplyTo};
 
-use super::outcomes::Outcome;
-use super::records::{self, Found, OwnedRequest, heapless_terms, transaction_json};
+use crate::outcomes::Outcome;
+use crate::records::{self, Found, OwnedRequest, heapless_terms, transaction_json};
 
 /// How long a pairing code is valid (spec/protocol.md §3).
 pub const PAIRING_MS: u64 = 30_000;

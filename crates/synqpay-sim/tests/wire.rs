@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use synqpay_rpc::{GetStatus, NoParams};
-use synqpay_std::{Client, ClientConfig, Simulator, SimulatorConfig};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig};
 
 /// Relays `from` to `to`, flipping a bit in the 20th byte of the first chunk when `corrupt` is set.
 fn relay(mut from: TcpStream, mut to: TcpStream, corrupt: Option<Arc<AtomicBool>>) {

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod app;
+pub mod noise;
+mod outcomes;
+mod records;
+mod server;
+mod test_ca;
+
+pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
+pub use outcomes::Outcome;
+pub use server::Simulator;
+pub use test_ca::TestCa;
