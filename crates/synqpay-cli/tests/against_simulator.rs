@@ -181,7 +181,7 @@ fn a_sale_prints_the_transaction_and_outcomes_follow_the_amount() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(json["transaction"]["transactionStatus"], "AUTHORIZED");
+    assert_eq!(json["transaction"]["transactionStatus"], "CAPTURED");
     assert_eq!(json["transaction"]["cardName"], "ויזה רגיל");
     assert!(
         stderr(&out).contains("CARD_DETECTED"),
@@ -425,10 +425,7 @@ fn simulate_and_sale_over_a_serial_line() {
     let _ = child.wait();
     assert!(sale.status.success(), "{}", stderr(&sale));
     let out = stdout(&sale);
-    assert!(
-        out.contains("\"transactionStatus\": \"AUTHORIZED\""),
-        "{out}"
-    );
+    assert!(out.contains("\"transactionStatus\": \"CAPTURED\""), "{out}");
 }
 
 #[test]

@@ -84,13 +84,35 @@ enum State {
     },
 }
 
-/// A transaction the device remembers, for lookups and settlement.
+/// A transaction the device remembers, for lookups and settlement: as it ran, and its status
+/// now (a later VOID, CAPTURE or settlement changes it).
 #[derive(Debug, Clone)]
 pub(super) struct Stored {
     pub(super) reference_id: String,
     pub(super) transaction_id: String,
-    pub(super) json: String,
+    pub(super) running: Running,
+    pub(super) status: TransactionStatus<'static>,
     pub(super) settled: bool,
+}
+
+impl Stored {
+    /// The transaction object as the device reports it now, as JSON text.
+    pub(super) fn json(&self) -> String {
+        transaction_json(&self.running, &self.transaction_id, self.status)
+    }
+}
+
+/// The status an approved transaction of `kind` ends in (spec/api.md "Member types"): an
+/// approved SALE is CAPTURED, an AUTH_ONLY AUTHORIZED (a CAPTURE then makes it CAPTURED), a
+/// VOID makes the original VOIDED, a REFUND is a credit (CAPTURED, never "charged"), a BALANCE
+/// inquiry INFORMATIVE (ours).
+fn approved_status(kind: &TransactionType<'_>) -> TransactionStatus<'static> {
+    match kind {
+        TransactionType::AuthOnly => TransactionStatus::Authorized,
+        TransactionType::Void => TransactionStatus::Voided,
+        TransactionType::Balance => TransactionStatus::Informative,
+        _ => TransactionStatus::Captured,
+    }
 }
 
 /// What the simulated device knows and is doing.
@@ -251,16 +273,26 @@ impl App {
     /// Ends a transaction with `outcome`, answers it, and remembers it.
     fn complete(&mut self, device: &mut SimDevice, running: Running, outcome: Outcome) {
         self.state = State::Idle;
+        let kind = TransactionType::from_text(Text::new(&running.transaction_type));
         let (result, status) = match outcome {
-            Outcome::Approve | Outcome::Referral => {
-                (ResultCode::Ok, Some(TransactionStatus::Authorized))
-            }
+            Outcome::Approve | Outcome::Referral => (ResultCode::Ok, Some(approved_status(&kind))),
             Outcome::Decline => (ResultCode::Ok, Some(TransactionStatus::Declined)),
             Outcome::HostError => (ResultCode::HostError, None),
             Outcome::Timeout => (ResultCode::Timeout, None),
         };
         let reply = running.reply;
-        let transaction_id = format!("2611{:019}", self.next_transaction);
+        // A VOID or CAPTURE names the original, whose record it changes (spec/api.md).
+        let original = matches!(kind, TransactionType::Void | TransactionType::Capture)
+            .then(|| {
+                self.stored
+                    .iter()
+                    .position(|s| s.reference_id == running.reference_id)
+            })
+            .flatten();
+        let transaction_id = match original {
+            Some(i) => self.stored[i].transaction_id.clone(),
+            None => format!("2611{:019}", self.next_transaction),
+        };
         self.next_transaction += 1;
         let json = status.map(|s| transaction_json(&running, &transaction_id, s));
         let transaction = json
@@ -277,13 +309,16 @@ impl App {
             running.reference_id,
             status.map_or("not charged".into(), |s| s.to_string())
         );
-        if let Some(json) = json.clone() {
-            self.stored.push(Stored {
-                reference_id: running.reference_id,
+        match (status, original) {
+            (Some(status), Some(i)) if result == ResultCode::Ok => self.stored[i].status = status,
+            (Some(status), None) => self.stored.push(Stored {
+                reference_id: running.reference_id.clone(),
                 transaction_id,
-                json,
+                running,
+                status,
                 settled: false,
-            });
+            }),
+            _ => {}
         }
     }
 
@@ -405,22 +440,65 @@ impl App {
                     Err(e) => return invalid(device, &e.to_string()),
                 };
                 let reference = p.reference_id.to_string();
-                if self.references.contains(&reference) {
-                    let _ = device.respond_error(
-                        &reply,
-                        RpcErrorCode::TransactionAlreadyExist,
-                        "TransactionAlreadyExist",
-                        None,
-                    );
-                    return;
+                let names_original = matches!(
+                    p.transaction_type,
+                    TransactionType::Void | TransactionType::Capture
+                );
+                let mut amount = p.amount.unwrap_or(0);
+                if names_original {
+                    // VOID and CAPTURE name the original referenceId (spec/api.md): it must be
+                    // known (302) and in a status they apply to (304).
+                    let Some(original) = self.stored.iter().find(|s| s.reference_id == reference)
+                    else {
+                        let _ = device.respond_error(
+                            &reply,
+                            RpcErrorCode::TransactionNotFound,
+                            "TransactionNotFound",
+                            None,
+                        );
+                        return;
+                    };
+                    let applies = match p.transaction_type {
+                        TransactionType::Void => matches!(
+                            original.status,
+                            TransactionStatus::Authorized | TransactionStatus::Captured
+                        ),
+                        _ => {
+                            original.status == TransactionStatus::Authorized
+                                && original.running.transaction_type == "AUTH_ONLY"
+                        }
+                    };
+                    if !applies {
+                        let _ = device.respond_error(
+                            &reply,
+                            RpcErrorCode::IllegalTransactionStatus,
+                            "IllegalTransactionStatus",
+                            None,
+                        );
+                        return;
+                    }
+                    amount = original.running.amount;
+                } else {
+                    if self.references.contains(&reference) {
+                        let _ = device.respond_error(
+                            &reply,
+                            RpcErrorCode::TransactionAlreadyExist,
+                            "TransactionAlreadyExist",
+                            None,
+                        );
+                        return;
+                    }
+                    if p.amount.is_none() {
+                        let _ = device.respond_error(
+                            &reply,
+                            RpcErrorCode::MissingParams,
+                            "amount",
+                            None,
+                        );
+                        return;
+                    }
+                    self.references.push(reference.clone());
                 }
-                if p.transaction_type != TransactionType::Void && p.amount.is_none() {
-                    let _ =
-                        device.respond_error(&reply, RpcErrorCode::MissingParams, "amount", None);
-                    return;
-                }
-                self.references.push(reference.clone());
-                let amount = p.amount.unwrap_or(0);
                 self.screen = format!("TRANSACTION: {reference}");
                 self.state = State::Transaction(Running {
                     reply,
@@ -429,7 +507,12 @@ impl App {
                     amount,
                     currency: p.currency.unwrap_or(376),
                     events: p.notify_events == Some(true),
-                    outcome: Outcome::for_amount(amount),
+                    // A VOID or CAPTURE of a transaction the device holds goes through (ours).
+                    outcome: if names_original {
+                        Outcome::Approve
+                    } else {
+                        Outcome::for_amount(amount)
+                    },
                     update: p.notify_update == Some(true),
                     step: 0,
                     due: now + self.config.step_ms,
@@ -483,7 +566,11 @@ impl App {
                     LookupMethod::LastTrans => self.stored.last(),
                     LookupMethod::Unknown(_) => return invalid(device, "lookupMethod"),
                 };
-                match found.and_then(|s| RawJson::parse(s.json.as_bytes()).ok()) {
+                let json = found.map(Stored::json);
+                match json
+                    .as_deref()
+                    .and_then(|j| RawJson::parse(j.as_bytes()).ok())
+                {
                     Some(transaction) => {
                         let _ = device.respond(
                             &reply,

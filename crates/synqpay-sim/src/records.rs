@@ -47,7 +47,13 @@ pub(super) fn other_method(
         "settlement" => {
             let list = records(false, stored);
             let count = stored.iter().filter(|s| !s.settled).count();
-            stored.iter_mut().for_each(|s| s.settled = true);
+            // Settlement sends the batch to the host: its captured transactions are SETTLED.
+            for s in stored.iter_mut().filter(|s| !s.settled) {
+                s.settled = true;
+                if s.status == TransactionStatus::Captured {
+                    s.status = TransactionStatus::Settled;
+                }
+            }
             let mut report = String::from("דוח סגירה<!>");
             let _ = write!(report, "עסקאות: {count}<!>");
             format!(
@@ -172,8 +178,7 @@ pub(super) fn transaction_json(
         tip_amount: Some(0),
         currency: Some(running.currency),
         transaction_id: Some(Text::new(transaction_id)),
-        authorization_number: (status == TransactionStatus::Authorized)
-            .then_some(Text::new("0123456")),
+        authorization_number: (status.is_charged() == Some(true)).then_some(Text::new("0123456")),
         rrn: Some(Text::new("123456789012    ")),
         card_name: Some(Text::new("ויזה רגיל")),
         masked_pan: Some(Text::new("458008XXXXXX3303")),

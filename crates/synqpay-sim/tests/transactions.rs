@@ -219,3 +219,100 @@ fn five_wrong_pairing_codes_close_the_pairing() {
     client.pair("244RKR528387").unwrap();
     client.authenticate("123456").unwrap();
 }
+
+/// The status the device holds for `reference`, looked up as an app would.
+fn status_of(client: &mut Client, reference: &str) -> String {
+    let found = client
+        .lookup_transaction(ReferenceId::new(reference).unwrap())
+        .unwrap();
+    let result = found.result::<synqpay_rpc::GetTransaction>().unwrap();
+    result
+        .transaction
+        .unwrap()
+        .transaction_status
+        .unwrap()
+        .to_string()
+}
+
+fn run(
+    client: &mut Client,
+    kind: synqpay_rpc::TransactionType<'static>,
+    reference: &str,
+    amount: Option<i64>,
+) -> Result<synqpay_std::Reply, Error> {
+    let params = StartTransactionParams {
+        transaction_type: kind,
+        amount,
+        ..sale(reference, 0)
+    };
+    client.start_transaction(&params, &mut |_| {})
+}
+
+#[test]
+fn transaction_types_end_as_the_api_says() {
+    use synqpay_rpc::TransactionType as T;
+    // spec/api.md "Member types": an approved SALE ends CAPTURED; an AUTH_ONLY AUTHORIZED, and a
+    // CAPTURE with the same referenceId makes it CAPTURED; a VOID names the original and makes
+    // it VOIDED; a REFUND is a credit, never "charged".
+    let (_sim, mut client) = setup();
+    let sold = run(&mut client, T::Sale, "tt-sale", Some(1000)).unwrap();
+    let sold = sold.result::<StartTransaction>().unwrap();
+    assert_eq!(sold.is_charged(), Some(true));
+    assert_eq!(status_of(&mut client, "tt-sale"), "CAPTURED");
+
+    run(&mut client, T::AuthOnly, "tt-auth", Some(2000)).unwrap();
+    assert_eq!(status_of(&mut client, "tt-auth"), "AUTHORIZED");
+    run(&mut client, T::Capture, "tt-auth", None).unwrap();
+    assert_eq!(status_of(&mut client, "tt-auth"), "CAPTURED");
+
+    let voided = run(&mut client, T::Void, "tt-sale", None).unwrap();
+    let voided = voided.result::<StartTransaction>().unwrap();
+    assert_eq!(voided.is_charged(), Some(false));
+    assert_eq!(status_of(&mut client, "tt-sale"), "VOIDED");
+
+    let refund = run(&mut client, T::Refund, "tt-refund", Some(500)).unwrap();
+    let refund = refund.result::<StartTransaction>().unwrap();
+    assert_eq!(refund.is_charged(), Some(false), "a credit to the card");
+}
+
+#[test]
+fn void_and_capture_of_what_cannot_be_are_refused() {
+    use synqpay_rpc::TransactionType as T;
+    let (_sim, mut client) = setup();
+    let code = |r: Result<synqpay_std::Reply, Error>| match r {
+        Err(Error::Rpc { code, .. }) => code,
+        other => panic!("{other:?}"),
+    };
+    // Unknown originals: 302.
+    let unknown = run(&mut client, T::Void, "tt-nothing", None);
+    assert_eq!(code(unknown), RpcErrorCode::TransactionNotFound);
+    let unknown = run(&mut client, T::Capture, "tt-nothing", None);
+    assert_eq!(code(unknown), RpcErrorCode::TransactionNotFound);
+    // A SALE cannot be captured, nor a VOIDED one voided again: 304.
+    run(&mut client, T::Sale, "tt-once", Some(1000)).unwrap();
+    let capture = run(&mut client, T::Capture, "tt-once", None);
+    assert_eq!(code(capture), RpcErrorCode::IllegalTransactionStatus);
+    run(&mut client, T::Void, "tt-once", None).unwrap();
+    let again = run(&mut client, T::Void, "tt-once", None);
+    assert_eq!(code(again), RpcErrorCode::IllegalTransactionStatus);
+    // A new SALE with a used referenceId is still 303.
+    let reused = run(&mut client, T::Sale, "tt-once", Some(1000));
+    assert_eq!(code(reused), RpcErrorCode::TransactionAlreadyExist);
+}
+
+#[test]
+fn settlement_makes_the_batch_settled() {
+    use synqpay_rpc::TransactionType as T;
+    let (_sim, mut client) = setup();
+    run(&mut client, T::Sale, "st-1", Some(1000)).unwrap();
+    run(&mut client, T::AuthOnly, "st-2", Some(1000)).unwrap();
+    let params = synqpay_rpc::SettlementParams {
+        host: synqpay_rpc::Host::Shva,
+        report_format: None,
+        reset_gen: None,
+    };
+    client.call::<synqpay_rpc::Settlement>(&params).unwrap();
+    assert_eq!(status_of(&mut client, "st-1"), "SETTLED");
+    // Only what was captured is settled.
+    assert_eq!(status_of(&mut client, "st-2"), "AUTHORIZED");
+}

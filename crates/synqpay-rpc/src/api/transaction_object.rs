@@ -89,8 +89,13 @@ member_struct! {
 impl Transaction<'_> {
     /// Whether the card was charged: `Some(true)` for AUTHORIZED, CAPTURED, SETTLED, DEPOSITED;
     /// `None` when the status is absent or unknown, which the caller must treat as "unknown,
-    /// look it up", never as "not charged" (spec/protocol.md §6).
+    /// look it up", never as "not charged" (spec/protocol.md §6). A REFUND is a credit to the
+    /// card, never a charge, whatever its status (spec/api.md "Member types").
     pub fn is_charged(&self) -> Option<bool> {
-        self.transaction_status.and_then(|s| s.is_charged())
+        let charged = self.transaction_status.and_then(|s| s.is_charged())?;
+        match self.transaction_type {
+            Some(TransactionType::Refund) => Some(false),
+            _ => Some(charged),
+        }
     }
 }
