@@ -186,6 +186,9 @@ fn acceptor(
 /// The longest the loop waits for input before it moves transactions on.
 const TICK: Duration = Duration::from_millis(5);
 
+/// The longest a write to a TCP client may block before the client is dropped (ours).
+const WRITE_DEADLINE: Duration = Duration::from_millis(500);
+
 /// The link failed or closed. A TCP client is gone, and the serial line, if any, becomes the
 /// client again. A serial line never goes (a cable pulled or a peer that closed its end is not
 /// seen on a UART): the loop waits a tick and reads on.
@@ -247,18 +250,26 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
     }
     let mut buf = [0u8; 16 * 1024];
     while !stop.load(Ordering::Relaxed) {
-        let next = if client.is_some() || serial.is_some() {
+        let mut next = if client.is_some() || serial.is_some() {
             incoming.try_recv().ok()
         } else {
             incoming.recv_timeout(TICK).ok()
         };
+        // The newest connection wins at once, however many wait behind it (spec/protocol.md
+        // §2: each new client replaces the last; ours: the ones in between are closed unserved).
+        while let Ok(newer) = incoming.try_recv() {
+            next = Some(newer);
+        }
         let now = start.elapsed().as_millis() as u64;
         if let Some((stream, peer, secure)) = next {
             // One client at a time: the new connection replaces the old (spec/protocol.md §2).
             let _ = stream.set_nonblocking(false);
             let _ = stream.set_nodelay(true);
-            // Reads wait at most a tick (a serial port is opened with the same timeout).
+            // Reads wait at most a tick (a serial port is opened with the same timeout); a
+            // write that the client does not take within WRITE_DEADLINE drops it (ours: a
+            // client that never reads cannot stall the device for the next one).
             let _ = stream.set_read_timeout(Some(TICK));
+            let _ = stream.set_write_timeout(Some(WRITE_DEADLINE));
             let transport = match secure {
                 None => Some(Transport::Plain(stream)),
                 Some(config) => rustls::ServerConnection::new(config)
@@ -293,14 +304,20 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
         {
             shown.clone_from(&app.screen);
         }
+        let on_serial = client.is_none();
         if let Some(stream) = client.as_mut().or(serial.as_mut()) {
             let mut failed = false;
             while let Some(bytes) = device.poll_transmit() {
                 match stream.write(bytes) {
                     Ok(n) => device.transmitted(now, n),
-                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    // A serial line that cannot take more now: the rest goes next turn.
+                    Err(e)
+                        if on_serial
+                            && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+                    {
                         break;
                     }
+                    // A TCP client that did not read for WRITE_DEADLINE is gone.
                     Err(_) => {
                         failed = true;
                         break;
@@ -308,11 +325,7 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
                 }
             }
             // TLS keeps written records until the socket takes them.
-            if failed
-                || stream.flush().is_err_and(|e| {
-                    !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
-                })
-            {
+            if failed || stream.flush().is_err() {
                 link_lost(now, &mut device, &mut client, serial.is_some());
             }
         }
