@@ -433,3 +433,17 @@ fn a_corrupted_answer_fails_a_waiting_query_at_once_but_not_a_transaction() {
     assert_eq!(events(&mut c), []);
     assert_eq!(c.outstanding(), 1);
 }
+
+#[test]
+fn a_run_of_stx_bytes_fills_nothing_and_fails_nothing_implausible() {
+    // Found by fuzzing: each 0x02 0x02 of a run starts a frame whose length is absurd; one
+    // event per candidate overflowed a 2 KiB inbox. Now they are counted, and a length of
+    // 16 MiB or more is not taken for an answer too large.
+    let (mut c, mut d, _) = connected();
+    let id = c.send::<GetStatus>(0, &NoParams).unwrap();
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    c.handle_input(1, &[0x02; 400]);
+    assert_eq!(events(&mut c), []);
+    assert_eq!(c.outstanding(), 1, "request {id:?} still waits");
+    assert!(c.stats().1.len_error > 0);
+}

@@ -54,7 +54,10 @@ fn idle_sockets_held_open_do_not_delay_a_takeover() {
         .map(|_| TcpStream::connect(sim.addr()).unwrap())
         .collect();
     let took = rightful(&sim);
-    println!("rightful getStatus behind {} idle sockets: {took:?}", idle.len());
+    println!(
+        "rightful getStatus behind {} idle sockets: {took:?}",
+        idle.len()
+    );
     // Served oldest first, 3,000 sockets delayed a takeover by 35 s.
     assert!(
         took < Duration::from_secs(3),

@@ -49,9 +49,6 @@ pub enum ClientEvent<'a> {
     LinkDead,
     /// A link Error frame with no request of this connection outstanding to attribute it to.
     LinkError(ErrorCode),
-    /// A frame from the device was refused, with no request outstanding to fail for it: one
-    /// larger than the receive buffer, or one whose CRC is byte-swapped.
-    BadFrame(Failure),
     /// Responses or notifications arrived while the inbox was full and could not be kept; the
     /// requests concerned fail with [`Failure::Overflow`]. Poll events more often, or give the
     /// inbox more room.

@@ -7,8 +7,8 @@ use synqpay_rpc::{JsonKind, MemberValue, Message, RawJson, ResultCode, Text, Tra
 
 use super::pending::{Binding, Bound, Kind, digest};
 use super::{
-    Core, Failure, IN_BAD_FRAME, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE,
-    IN_UNSOLICITED, TX_LINK, decode_response,
+    Core, Failure, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE, IN_UNSOLICITED, TX_LINK,
+    decode_response,
 };
 use crate::Buffer;
 
@@ -76,15 +76,20 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 
-    /// A refused whole frame: most likely the answer of the oldest request still waiting, which
-    /// then fails at once, naming why, rather than at its deadline (ours). One longer than the
-    /// receive buffer, or one whose CRC bytes are swapped, says something of the device: any
-    /// request fails, or the caller is told. A plain CRC mismatch fails only a short request
-    /// (a query or command, answered by one frame); while a transaction runs the frame may have
-    /// been one of its events, and its answer may still come.
+    /// A refused frame: most likely the answer of the oldest request still waiting, which then
+    /// fails at once, naming why, rather than at its deadline (ours). One longer than the
+    /// receive buffer (but not absurdly long: 16 MiB and over is noise that happened to start
+    /// like a frame), or one whose CRC bytes are swapped, says something of the device: the
+    /// oldest request fails, whatever it is. A plain CRC mismatch fails only a short request (a
+    /// query or command, answered by one frame); while a transaction runs the frame may have
+    /// been one of its events, and its answer may still come. With nothing waiting, the frame
+    /// is only counted (`synqpay_link::Stats`, `ClientStats::swapped_crc`): noise must not fill
+    /// the inbox.
     fn on_bad_frame(&mut self, error: FrameError) {
         let (failure, short_only) = match error {
-            FrameError::LenError { length, max } => (Failure::TooLarge { length, max }, false),
+            FrameError::LenError { length, max } if length < PLAUSIBLE_LENGTH => {
+                (Failure::TooLarge { length, max }, false)
+            }
             FrameError::CrcError { computed, received } if computed.swap_bytes() == received => {
                 self.stats.swapped_crc += 1;
                 (Failure::SwappedCrc, false)
@@ -102,12 +107,8 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             .filter(|(_, p)| !short_only || !p.method.long_running())
             .min_by_key(|(_, p)| p.id)
             .map(|(i, _)| i);
-        match oldest {
-            Some(i) => self.fail(i, failure),
-            None if !short_only => {
-                self.record(IN_BAD_FRAME, 0, &failure.to_bytes());
-            }
-            None => {}
+        if let Some(i) = oldest {
+            self.fail(i, failure);
         }
     }
 
@@ -179,6 +180,10 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 }
+
+/// A length field at or above this is noise that started like a frame, not an answer too large
+/// for the buffer (ours: no device answer comes near 16 MiB).
+const PLAUSIBLE_LENGTH: u32 = 16 << 20;
 
 /// Whether an answer belongs to its request (spec/protocol.md §6): a payment's result must name
 /// its `referenceId` (and a SALE's amount), and be readable in what money depends on; a lookup

@@ -34,7 +34,6 @@ const IN_LATE: u8 = 4;
 const IN_UNSOLICITED: u8 = 5;
 const IN_LINK_DEAD: u8 = 6;
 const IN_LINK_ERROR: u8 = 7;
-const IN_BAD_FRAME: u8 = 8;
 
 /// A link to the device that is up.
 #[derive(Debug, Clone, Copy)]
@@ -422,9 +421,6 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             IN_LINK_ERROR => ClientEvent::LinkError(ErrorCode::from_u8(
                 record.bytes.first().copied().unwrap_or(0),
             )),
-            IN_BAD_FRAME => ClientEvent::BadFrame(
-                Failure::from_bytes(record.bytes).unwrap_or(Failure::Overflow),
-            ),
             _ => {
                 let (failure, reference) = decode_failure(record.bytes);
                 ClientEvent::Failed {

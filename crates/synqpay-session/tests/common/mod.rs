@@ -286,7 +286,6 @@ pub enum Seen {
     Unsolicited(String),
     LinkDead,
     LinkError(synqpay_link::ErrorCode),
-    BadFrame(synqpay_session::Failure),
     Overflow(u32),
 }
 
@@ -306,7 +305,6 @@ pub fn events(client: &mut Client<Vec<u8>, 4>) -> Vec<Seen> {
             ClientEvent::Unsolicited { payload } => Seen::Unsolicited(text(payload)),
             ClientEvent::LinkDead => Seen::LinkDead,
             ClientEvent::LinkError(code) => Seen::LinkError(code),
-            ClientEvent::BadFrame(failure) => Seen::BadFrame(failure),
             ClientEvent::Overflow { lost } => Seen::Overflow(lost),
         });
     }
