@@ -88,7 +88,7 @@ pub fn on_event(w: &mut World, i: usize, seen: Seen) {
                 }
             }
         }
-        Seen::Notification | Seen::LinkDead | Seen::LinkError(_) | Seen::BadFrame(_) => {}
+        Seen::Notification | Seen::LinkDead | Seen::LinkError(_) => {}
     }
 }
 
@@ -202,7 +202,6 @@ fn describe(seen: &Seen) -> String {
         Seen::Notification => "Notification".into(),
         Seen::LinkDead => "LinkDead".into(),
         Seen::LinkError(code) => format!("LinkError {}", code.name()),
-        Seen::BadFrame(f) => format!("BadFrame: {f}"),
         Seen::Overflow(lost) => format!("Overflow: {lost} lost"),
     }
 }

@@ -40,7 +40,6 @@ pub enum Seen {
     Unsolicited(Vec<u8>),
     LinkDead,
     LinkError(ErrorCode),
-    BadFrame(Failure),
     Overflow(u32),
 }
 
@@ -109,7 +108,6 @@ impl Process {
                 ClientEvent::Unsolicited { payload } => Seen::Unsolicited(payload.to_vec()),
                 ClientEvent::LinkDead => Seen::LinkDead,
                 ClientEvent::LinkError(code) => Seen::LinkError(code),
-                ClientEvent::BadFrame(failure) => Seen::BadFrame(failure),
                 ClientEvent::Overflow { lost } => Seen::Overflow(lost),
             });
         }
