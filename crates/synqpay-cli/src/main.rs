@@ -73,6 +73,14 @@ enum Command {
         /// Write the test CA's certificate (PEM) here, for clients to trust.
         #[arg(long, value_name = "FILE", requires = "tls_listen")]
         ca_out: Option<PathBuf>,
+        /// Keep answers a client could not receive for its return (the device's
+        /// `cachedResponses`; off by default, as on a device).
+        #[arg(long)]
+        cached_responses: bool,
+        /// How long the device waits for a card, in seconds (an amount ending in 03 never
+        /// presents one).
+        #[arg(long, default_value_t = 30)]
+        card_wait: u64,
     },
     /// Pairs with the device; prints the API key alone on the last line.
     Pair {
@@ -204,6 +212,8 @@ fn run(cli: Cli) -> Result<(), String> {
             otp,
             tls_listen,
             ca_out,
+            cached_responses,
+            card_wait,
         } => {
             // The global --api-key (or SYNQPAY_API_KEY): the device starts paired with it.
             let api_key = cli.api_key.as_deref().map(key).transpose()?;
@@ -211,6 +221,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 serial_number,
                 otp,
                 api_key,
+                cached_responses,
+                card_wait_ms: card_wait.saturating_mul(1000),
                 ..Default::default()
             };
             let sim = match (tls_listen, &target.serial) {

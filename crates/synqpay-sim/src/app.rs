@@ -33,6 +33,12 @@ pub struct SimulatorConfig {
     pub api_key: Option<ApiKey>,
     /// Time between the steps of a transaction (each step may send an event).
     pub step_ms: u64,
+    /// How long the device waits for a card before the transaction ends with TIMEOUT (a
+    /// device's wait, ours: 30 s).
+    pub card_wait_ms: u64,
+    /// Keep answers a client could not receive for its return (the device's `cachedResponses`
+    /// setting; off, as on a device, until set here or by `setConfig`).
+    pub cached_responses: bool,
 }
 
 impl Default for SimulatorConfig {
@@ -42,6 +48,8 @@ impl Default for SimulatorConfig {
             otp: None,
             api_key: None,
             step_ms: 300,
+            card_wait_ms: 30_000,
+            cached_responses: false,
         }
     }
 }
@@ -78,6 +86,8 @@ enum State {
         wrong: u8,
     },
     Transaction(Running),
+    /// Stopped with UPDATE or REFERRAL: the request that started it was answered with the
+    /// stop, so nothing answers it again (each request is answered exactly once).
     WaitingContinue {
         running: Running,
         until: u64,
@@ -92,13 +102,15 @@ pub(super) struct Stored {
     pub(super) transaction_id: String,
     pub(super) running: Running,
     pub(super) status: TransactionStatus<'static>,
+    /// When it ran, RFC 3339.
+    pub(super) time: String,
     pub(super) settled: bool,
 }
 
 impl Stored {
     /// The transaction object as the device reports it now, as JSON text.
     pub(super) fn json(&self) -> String {
-        transaction_json(&self.running, &self.transaction_id, self.status)
+        transaction_json(&self.running, &self.transaction_id, &self.time, self.status)
     }
 }
 
@@ -141,6 +153,7 @@ impl App {
     /// A device in IDLE.
     pub fn new(config: SimulatorConfig) -> Self {
         let key = config.api_key;
+        let cached_responses = config.cached_responses;
         Self {
             config,
             state: State::Idle,
@@ -152,9 +165,14 @@ impl App {
             seed: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64 | 1),
-            cached_responses: false,
+            cached_responses,
             screen: "IDLE".into(),
         }
+    }
+
+    /// Whether answers a client could not receive are kept for its return.
+    pub fn cached_responses(&self) -> bool {
+        self.cached_responses
     }
 
     /// The key requests must carry.
@@ -194,12 +212,11 @@ impl App {
                 self.state = State::Idle;
                 self.screen = "IDLE (pairing code expired)".into();
             }
-            State::WaitingContinue { running, until } if now > *until => {
+            State::WaitingContinue { until, .. } if now > *until => {
                 // No continueTransaction within 60 s: the device cancels (spec/protocol.md §5).
-                let reply = running.reply;
+                // Its request was answered with the stop; nobody waits for more.
                 self.state = State::Idle;
                 self.screen = "IDLE (continue timed out)".into();
-                let _ = device.respond(&reply, &TransactionResult::new(ResultCode::Canceled));
             }
             State::Transaction(running) if now >= running.due => {
                 let step = running.step;
@@ -252,8 +269,10 @@ impl App {
             }
             return;
         }
+        // A card that never comes: the device waits its whole card wait.
+        let card_wait_steps = (self.config.card_wait_ms / self.config.step_ms.max(1)) as usize;
         match running.outcome {
-            Outcome::Timeout if step < last_event + 5 => {} // waiting for a card that never comes
+            Outcome::Timeout if step < last_event + card_wait_steps => {}
             Outcome::Referral => {
                 let result = TransactionResult {
                     command_status: Some(CommandStatus::Referral),
@@ -294,7 +313,8 @@ impl App {
             None => format!("2611{:019}", self.next_transaction),
         };
         self.next_transaction += 1;
-        let json = status.map(|s| transaction_json(&running, &transaction_id, s));
+        let time = crate::clock::now_rfc3339();
+        let json = status.map(|s| transaction_json(&running, &transaction_id, &time, s));
         let transaction = json
             .as_deref()
             .and_then(|j| Transaction::from_json(RawJson::parse(j.as_bytes()).ok()?).ok());
@@ -316,6 +336,7 @@ impl App {
                 transaction_id,
                 running,
                 status,
+                time,
                 settled: false,
             }),
             _ => {}
@@ -537,19 +558,37 @@ impl App {
                 self.state = State::Transaction(running);
             }
             Cancel::NAME => {
-                let target = match &self.state {
-                    State::Transaction(r) | State::WaitingContinue { running: r, .. } => r.clone(),
+                let (target, answered) = match &self.state {
+                    State::Transaction(r) => (r.clone(), false),
+                    State::WaitingContinue { running, .. } => (running.clone(), true),
                     _ => return illegal(device),
                 };
+                // `cancel` names the running request by its referenceId (spec/api.md).
+                match Cancel::decode_params(params) {
+                    Ok(p) if p.reference_id == target.reference_id.as_str() => {}
+                    Ok(_) => {
+                        let _ = device.respond_error(
+                            &reply,
+                            RpcErrorCode::TransactionNotFound,
+                            "TransactionNotFound",
+                            None,
+                        );
+                        return;
+                    }
+                    Err(e) => return invalid(device, &e.to_string()),
+                }
                 let _ = device.respond(&reply, &Null);
-                // The cancelled request answers too (spec/api.md "cancel").
                 self.state = State::Idle;
                 self.screen = "IDLE (cancelled)".into();
-                let result = TransactionResult {
-                    command_status: Some(CommandStatus::Completed),
-                    ..TransactionResult::new(ResultCode::Canceled)
-                };
-                let _ = device.respond(&target.reply, &result);
+                // The cancelled request answers too (spec/api.md "cancel"), unless it was
+                // answered already with an UPDATE or REFERRAL stop.
+                if !answered {
+                    let result = TransactionResult {
+                        command_status: Some(CommandStatus::Completed),
+                        ..TransactionResult::new(ResultCode::Canceled)
+                    };
+                    let _ = device.respond(&target.reply, &result);
+                }
             }
             GetTransaction::NAME => {
                 if !idle {

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod app;
+mod clock;
 pub mod noise;
 mod outcomes;
 mod records;

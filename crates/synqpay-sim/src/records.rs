@@ -144,6 +144,7 @@ impl OwnedRequest {
 pub(super) fn transaction_json(
     running: &Running,
     transaction_id: &str,
+    time: &str,
     status: TransactionStatus<'_>,
 ) -> String {
     let amount = format!("₪{}.{:02}", running.amount / 100, running.amount % 100);
@@ -166,7 +167,7 @@ pub(super) fn transaction_json(
     ];
     let t = Transaction {
         transaction_status: Some(status),
-        transaction_time: Some(Text::new("2026-11-27T10:15:30+02:00")),
+        transaction_time: Some(Text::new(time)),
         reference_id: Some(Text::new(&running.reference_id)),
         terminal_id: Some(Text::new("0881234")),
         app_version: Some(Text::new("1.8.2")),
@@ -187,7 +188,8 @@ pub(super) fn transaction_json(
         brand_name: Some(Text::new("ויזה")),
         card_holder_receipt: Some(Receipt::Built {
             fields: &lines,
-            language: Some(Text::new("he")),
+            // As in the documented sample (spec/api.md "Member types").
+            language: Some(Text::new("HEBREW")),
             collect_signature: Some(false),
             collect_telephone_no: None,
         }),

@@ -235,6 +235,7 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
     );
     let mut app = App::new(config);
     device.set_api_key(app.api_key());
+    device.set_cached_responses(app.cached_responses());
     let start = Instant::now();
     let (to_loop, incoming) = mpsc::channel();
     let stop_all = Arc::new(AtomicBool::new(false));

@@ -16,6 +16,7 @@ fn setup_with(step_ms: u64) -> (Simulator, Client) {
     let config = SimulatorConfig {
         api_key: Some("1234abcd".parse().unwrap()),
         step_ms,
+        card_wait_ms: 40 * step_ms,
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
@@ -258,6 +259,11 @@ fn transaction_types_end_as_the_api_says() {
     let sold = run(&mut client, T::Sale, "tt-sale", Some(1000)).unwrap();
     let sold = sold.result::<StartTransaction>().unwrap();
     assert_eq!(sold.is_charged(), Some(true));
+    let t = sold.transaction.as_ref().unwrap();
+    // The device's clock, not a constant; the receipt's language as in the documented sample.
+    let time = t.transaction_time.unwrap().to_string();
+    assert!(time.ends_with('Z') && time.as_str() > "2026-11", "{time}");
+    assert_eq!(t.card_holder_receipt.unwrap().language().unwrap(), "HEBREW");
     assert_eq!(status_of(&mut client, "tt-sale"), "CAPTURED");
 
     run(&mut client, T::AuthOnly, "tt-auth", Some(2000)).unwrap();
