@@ -141,6 +141,21 @@ pub enum DecodeError {
     },
 }
 
+impl DecodeError {
+    /// Whether a required member is absent (`params` or `result` itself, or a member of it):
+    /// what a device answers with 102 MissingParams rather than 103 InvalidParams
+    /// (spec/protocol.md §4).
+    pub fn is_missing(&self) -> bool {
+        match self {
+            Self::Missing(_) => true,
+            Self::Value(serde_json_core::de::Error::CustomErrorWithMessage(message)) => {
+                message.starts_with("missing field")
+            }
+            _ => false,
+        }
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

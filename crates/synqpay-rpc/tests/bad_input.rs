@@ -258,3 +258,15 @@ proptest! {
         prop_assert_eq!(back.serial_number.to_string(), s);
     }
 }
+
+#[test]
+fn a_missing_member_is_told_from_a_wrong_one() {
+    let missing = UserInput::decode_params(Some(RawJson::parse(b"{}").unwrap())).unwrap_err();
+    assert!(missing.is_missing(), "{missing}");
+    assert!(UserInput::decode_params(None).unwrap_err().is_missing());
+    let wrong = UserInput::decode_params(Some(
+        RawJson::parse(br#"{"commandId":5,"inputType":"NUMERIC"}"#).unwrap(),
+    ))
+    .unwrap_err();
+    assert!(!wrong.is_missing(), "{wrong}");
+}

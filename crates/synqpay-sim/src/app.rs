@@ -6,16 +6,20 @@ use std::io::Write as _;
 
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, DeviceInfo,
-    DeviceStatus, EventType, GetDeviceInfo, GetStatus, GetTerminalStatus, GetTransaction,
-    LookupMethod, Method, Null, Pair, RawJson, ResultCode, RpcErrorCode, StartTransaction, Status,
+    Authenticate, AuthenticateResult, Cancel, CommandStatus, ContinueTransaction, DecodeError,
+    DeviceInfo, DeviceStatus, EventType, GetBatchFileStatus, GetDeviceInfo, GetSettlement,
+    GetStatus, GetTerminalStatus, GetTransaction, LookupMethod, Method, Null, Pair,
+    QuerySettlements, RawJson, ResultCode, RpcErrorCode, Settlement, StartTransaction, Status,
     TerminalStatus, TerminalStatusResult, Text, Transaction, TransactionEvent, TransactionResult,
     TransactionStatus, TransactionType,
 };
 use synqpay_session::{Device, ReplyTo};
 
+use crate::batch::Settlements;
 use crate::outcomes::Outcome;
-use crate::records::{self, Found, OwnedRequest, heapless_terms, transaction_json};
+use crate::prompts;
+use crate::records::{Found, OwnedRequest, heapless_terms, transaction_json};
+use crate::system::Settings;
 
 /// How long a pairing code is valid (spec/protocol.md §3).
 pub const PAIRING_MS: u64 = 30_000;
@@ -133,11 +137,12 @@ pub struct App {
     state: State,
     key: Option<ApiKey>,
     stored: Vec<Stored>,
+    settlements: Settlements,
     /// Every `referenceId` ever used: unique for the device's lifetime (spec/protocol.md §6).
     references: Vec<String>,
     next_transaction: u64,
     seed: u64,
-    cached_responses: bool,
+    settings: Settings,
     /// What the screen shows, for whoever watches it (the demo, tests).
     pub screen: String,
 }
@@ -159,20 +164,21 @@ impl App {
             state: State::Idle,
             key,
             stored: Vec::new(),
+            settlements: Settlements::default(),
             references: Vec::new(),
             next_transaction: 1,
             // Pairing codes differ from run to run; tests fix theirs with `otp`.
             seed: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64 | 1),
-            cached_responses,
+            settings: Settings::new(cached_responses),
             screen: "IDLE".into(),
         }
     }
 
     /// Whether answers a client could not receive are kept for its return.
     pub fn cached_responses(&self) -> bool {
-        self.cached_responses
+        self.settings.cached_responses()
     }
 
     /// The key requests must carry.
@@ -458,7 +464,7 @@ impl App {
                 }
                 let p = match StartTransaction::decode_params(params) {
                     Ok(p) => p,
-                    Err(e) => return invalid(device, &e.to_string()),
+                    Err(e) => return invalid_params(device, &reply, &e),
                 };
                 let reference = p.reference_id.to_string();
                 let names_original = matches!(
@@ -575,7 +581,7 @@ impl App {
                         );
                         return;
                     }
-                    Err(e) => return invalid(device, &e.to_string()),
+                    Err(e) => return invalid_params(device, &reply, &e),
                 }
                 let _ = device.respond(&reply, &Null);
                 self.state = State::Idle;
@@ -596,7 +602,7 @@ impl App {
                 }
                 let p = match GetTransaction::decode_params(params) {
                     Ok(p) => p,
-                    Err(e) => return invalid(device, &e.to_string()),
+                    Err(e) => return invalid_params(device, &reply, &e),
                 };
                 let value = p.lookup_value.map(|v| v.to_string()).unwrap_or_default();
                 let found = match p.lookup_method {
@@ -629,45 +635,26 @@ impl App {
                     }
                 }
             }
-            "settlement" | "getBatchFileStatus" | "getSettlement" | "querySettlements"
-            | "deposit" | "getConfig" | "setConfig" | "readCard" | "userInput"
-            | "userSelection" | "showQR" | "captureSignature" | "uploadLogs" | "reboot"
-            | "restart" => {
-                if !idle && method != "getConfig" {
+            GetBatchFileStatus::NAME => Settlements::batch_status(&self.stored, device, &reply),
+            Settlement::NAME => {
+                if !idle {
                     return illegal(device);
                 }
-                let answer = records::other_method(
-                    &mut self.stored,
-                    &mut self.cached_responses,
-                    self.next_transaction,
-                    method,
-                    params,
-                );
-                match answer {
-                    Ok(json) => match RawJson::parse(json.as_bytes()) {
-                        Ok(raw) => {
-                            let _ = device.respond(&reply, &raw);
-                        }
-                        Err(_) => {
-                            let _ = device.respond_error(
-                                &reply,
-                                RpcErrorCode::GeneralError,
-                                "GeneralError",
-                                None,
-                            );
-                        }
-                    },
-                    Err((code, message, data)) => {
-                        let data = data
-                            .as_deref()
-                            .and_then(|d| RawJson::parse(d.as_bytes()).ok());
-                        let _ = device.respond_error(&reply, code, message, data);
-                    }
+                if let Err(e) = Settlement::decode_params(params) {
+                    return invalid_params(device, &reply, &e);
                 }
-                if method == "setConfig" {
-                    device.set_cached_responses(self.cached_responses);
-                }
+                self.settlements.settle(&mut self.stored, device, &reply);
             }
+            GetSettlement::NAME => match GetSettlement::decode_params(params) {
+                Ok(p) => self.settlements.find(&p, device, &reply),
+                Err(e) => invalid_params(device, &reply, &e),
+            },
+            QuerySettlements::NAME => self.settlements.all(device, &reply),
+            // The screen methods need the device IDLE (spec/protocol.md §5); the settings
+            // may be read in any state.
+            _ if prompts::is_prompt(method) && !idle => illegal(device),
+            _ if prompts::serve(device, &reply, method, params) => {}
+            _ if self.settings.serve(device, &reply, method, params) => {}
             _ => {
                 let _ = device.respond_error(
                     &reply,
@@ -678,4 +665,15 @@ impl App {
             }
         }
     }
+}
+
+/// Answers a request whose parameters do not fit: 102 MissingParams when a required member is
+/// absent, 103 InvalidParams otherwise, naming what is wrong (spec/protocol.md §4).
+pub(crate) fn invalid_params(device: &mut SimDevice, reply: &ReplyTo, e: &DecodeError) {
+    let code = if e.is_missing() {
+        RpcErrorCode::MissingParams
+    } else {
+        RpcErrorCode::InvalidParams
+    };
+    let _ = device.respond_error(reply, code, &e.to_string(), None);
 }

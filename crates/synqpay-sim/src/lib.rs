@@ -3,11 +3,14 @@
 #![warn(missing_docs)]
 
 mod app;
+mod batch;
 mod clock;
 pub mod noise;
 mod outcomes;
+mod prompts;
 mod records;
 mod server;
+mod system;
 mod test_ca;
 
 pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};

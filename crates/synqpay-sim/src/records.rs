@@ -1,111 +1,14 @@
 //! What the simulated device writes: stored transactions with their receipts, and the results of
 //! the methods it answers with plain JSON text (spec/api.md "Methods").
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use synqpay_rpc::{
-    CreditTerms, RawJson, Receipt, ReceiptField, ResultCode, RpcErrorCode, Text, Transaction,
-    TransactionStatus, TransactionType,
+    CreditTerms, RawJson, Receipt, ReceiptField, ResultCode, Text, Transaction, TransactionStatus,
+    TransactionType,
 };
 use synqpay_session::{IncomingRequest, ReplyTo};
 
-use crate::app::{Running, Stored};
-
-/// The methods whose results the simulator writes as JSON text: batch and settlement reports
-/// from the stored transactions, configuration, and the screen methods.
-pub(super) fn other_method(
-    stored: &mut [Stored],
-    cached_responses: &mut bool,
-    counter: u64,
-    method: &str,
-    params: Option<RawJson<'_>>,
-) -> Result<String, (RpcErrorCode, &'static str, Option<String>)> {
-    let command_id = params
-        .and_then(|p| p.member("commandId"))
-        .map_or("\"\"".to_string(), |c| c.to_string());
-    let records = |settled: bool, stored: &[Stored]| {
-        let items: Vec<String> = stored
-            .iter()
-            .filter(|s| s.settled == settled)
-            .map(|s| {
-                format!(
-                    r#"{{"type":"R","referenceId":"{}","transactionId":"{}"}}"#,
-                    s.reference_id, s.transaction_id
-                )
-            })
-            .collect();
-        items.join(",")
-    };
-    Ok(match method {
-        "getBatchFileStatus" => {
-            format!(
-                r#"{{"mainTerminal":{{"terminalId":"0881234","batchFile":[{}]}}}}"#,
-                records(false, stored)
-            )
-        }
-        "settlement" => {
-            let list = records(false, stored);
-            let count = stored.iter().filter(|s| !s.settled).count();
-            // Settlement sends the batch to the host: its captured transactions are SETTLED.
-            for s in stored.iter_mut().filter(|s| !s.settled) {
-                s.settled = true;
-                if s.status == TransactionStatus::Captured {
-                    s.status = TransactionStatus::Settled;
-                }
-            }
-            let mut report = String::from("דוח סגירה<!>");
-            let _ = write!(report, "עסקאות: {count}<!>");
-            format!(
-                r#"{{"result":"OK","settlement":{{"terminalId":"0881234","settlementId":"00000000-0000-4000-8000-{:012}","batchNo":"{:04}","report":"{report}","settledTransactions":[{list}],"time":"2026-11-27T23:00:00+02:00"}}}}"#,
-                counter, counter
-            )
-        }
-        "getSettlement" | "querySettlements" => {
-            let list = records(true, stored);
-            if method == "getSettlement" {
-                format!(
-                    r#"{{"terminalId":"0881234","batchNo":"0001","report":"","settledTransactions":[{list}]}}"#
-                )
-            } else {
-                format!(r#"[{{"batchNo":"0001","settledTransactions":[{list}]}}]"#)
-            }
-        }
-        "deposit" => {
-            return Err((
-                RpcErrorCode::IllegalRequest,
-                "IllegalRequest",
-                Some("\"NO_GATEWAY\"".into()),
-            ));
-        }
-        "getConfig" => format!(
-            r#"{{"printTransactionReceipt":false,"printSettlement":false,"cachedResponses":{},"nsd":true}}"#,
-            *cached_responses
-        ),
-        "setConfig" => {
-            let cached = params
-                .and_then(|p| p.member("config"))
-                .and_then(|c| c.member("cachedResponses"));
-            if let Some(flag) = cached {
-                *cached_responses = flag.as_str() == "true";
-            }
-            "null".into()
-        }
-        "readCard" => format!(
-            r#"{{"commandId":{command_id},"result":"OK","cardData":{{"track2":";4580080000003303=2812?"}}}}"#
-        ),
-        "userInput" => {
-            format!(r#"{{"commandId":{command_id},"result":"OK","value":"0501234567"}}"#)
-        }
-        "userSelection" => {
-            format!(r#"{{"commandId":{command_id},"result":"OK","selectedId":"1"}}"#)
-        }
-        "captureSignature" => {
-            format!(r#"{{"commandId":{command_id},"result":"OK","signature":"0x89504e47"}}"#)
-        }
-        _ => "null".into(), // showQR, uploadLogs, reboot, restart
-    })
-}
+use crate::app::Running;
 
 /// The credit terms the simulated host allows after UPDATE.
 pub(super) fn heapless_terms() -> Option<heapless::Vec<CreditTerms<'static>, 8>> {

@@ -1,0 +1,126 @@
+//! The simulator's other methods (issue 12): parameters validated with `synqpay-rpc`'s types
+//! (102 when a member is missing, 103 when one does not fit), settlements numbered and found
+//! again, the configuration typed (spec/api.md "Methods", spec/protocol.md §4).
+
+use synqpay_rpc::{
+    GetConfig, GetSettlement, GetSettlementParams, Host, RpcErrorCode, Settlement,
+    SettlementLookup, SettlementParams, StartTransactionParams, Text,
+};
+use synqpay_sim::{Simulator, SimulatorConfig};
+use synqpay_std::{Client, ClientConfig, Error};
+
+fn setup() -> (Simulator, Client) {
+    let config = SimulatorConfig {
+        api_key: Some("1234abcd".parse().unwrap()),
+        step_ms: 5,
+        ..Default::default()
+    };
+    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
+    let client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
+        .unwrap()
+        .with_api_key("1234abcd".parse().unwrap());
+    (sim, client)
+}
+
+fn code(r: Result<synqpay_std::Reply, Error>) -> RpcErrorCode {
+    match r {
+        Err(Error::Rpc { code, .. }) => code,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn parameters_are_validated_and_named() {
+    let (_sim, mut client) = setup();
+    // Found before: `userInput {}` was answered OK.
+    assert_eq!(
+        code(client.call_raw("userInput", Some("{}"))),
+        RpcErrorCode::MissingParams
+    );
+    assert_eq!(
+        code(client.call_raw("readCard", Some(r#"{"commandId":5}"#))),
+        RpcErrorCode::InvalidParams
+    );
+    assert_eq!(
+        code(client.call_raw("settlement", Some("{}"))),
+        RpcErrorCode::MissingParams
+    );
+    let reply = client
+        .call_raw(
+            "userInput",
+            Some(r#"{"commandId":"c1","inputType":"NUMERIC"}"#),
+        )
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&reply.result_json().unwrap()).unwrap();
+    assert_eq!(
+        (json["commandId"].as_str(), json["result"].as_str()),
+        (Some("c1"), Some("OK"))
+    );
+}
+
+#[test]
+fn settlements_are_numbered_and_found_again() {
+    let (_sim, mut client) = setup();
+    let settle = |client: &mut Client| {
+        let params = SettlementParams {
+            host: Host::Shva,
+            report_format: None,
+            reset_gen: None,
+        };
+        let reply = client.call::<Settlement>(&params).unwrap();
+        let result = reply.result::<Settlement>().unwrap();
+        result.settlement.unwrap().batch_no.unwrap().to_string()
+    };
+    let sale =
+        StartTransactionParams::sale(synqpay_rpc::ReferenceId::new("b-1").unwrap(), 1500, 376);
+    client.start_transaction(&sale, &mut |_| {}).unwrap();
+    assert_eq!(settle(&mut client), "0001");
+    assert_eq!(settle(&mut client), "0002");
+    let find = |client: &mut Client, method, value: Option<&str>| {
+        let params = GetSettlementParams {
+            lookup_method: method,
+            lookup_value: value.map(Text::new),
+        };
+        client.call::<GetSettlement>(&params)
+    };
+    // Found before: getSettlement ignored its lookup and answered batch 0001.
+    let last = find(&mut client, SettlementLookup::LastSettlement, None).unwrap();
+    assert_eq!(
+        last.result::<GetSettlement>().unwrap().batch_no.unwrap(),
+        "0002"
+    );
+    let first = find(&mut client, SettlementLookup::BatchNo, Some("0001")).unwrap();
+    let first = first.result::<GetSettlement>().unwrap();
+    assert_eq!(first.settled_transactions.len(), 1);
+    assert_eq!(first.settled_transactions[0].reference_id.unwrap(), "b-1");
+    let missing = find(&mut client, SettlementLookup::BatchNo, Some("0099"));
+    assert_eq!(
+        code(missing),
+        RpcErrorCode::HostDisabled,
+        "401: SettlementNotFound"
+    );
+    let all = client.call_raw("querySettlements", Some("{}")).unwrap();
+    let all: serde_json::Value = serde_json::from_str(&all.result_json().unwrap()).unwrap();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn the_configuration_is_typed_and_set_member_by_member() {
+    let (_sim, mut client) = setup();
+    let config = client.call::<GetConfig>(&synqpay_rpc::NoParams).unwrap();
+    let config = config.result::<GetConfig>().unwrap();
+    assert_eq!(
+        config.cached_responses,
+        Some(false),
+        "off at start, as on a device"
+    );
+    client
+        .call_raw("setConfig", Some(r#"{"config":{"cachedResponses":true}}"#))
+        .unwrap();
+    let config = client.call::<GetConfig>(&synqpay_rpc::NoParams).unwrap();
+    let config = config.result::<GetConfig>().unwrap();
+    assert_eq!(
+        (config.cached_responses, config.print_settlement),
+        (Some(true), Some(false))
+    );
+}
