@@ -7,11 +7,13 @@ mod batch;
 mod clock;
 pub mod noise;
 mod outcomes;
+mod pairing;
 mod prompts;
 mod records;
 mod server;
 mod system;
 mod test_ca;
+mod transactions;
 
 pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
 pub use outcomes::Outcome;

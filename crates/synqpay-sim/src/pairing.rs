@@ -1,0 +1,93 @@
+//! Pairing (spec/protocol.md §3): `pair` shows a 6-digit code for 30 s, `authenticate` with it
+//! gives a new key (the old one stops working); after 5 wrong codes the pairing closes (ours).
+
+use std::io::Write as _;
+
+use synqpay_link::ApiKey;
+use synqpay_rpc::{Authenticate, AuthenticateResult, Method, Null, Pair, RawJson, Text};
+use synqpay_session::ReplyTo;
+
+use crate::app::{App, PAIRING_MS, SimDevice, State, illegal, invalid};
+
+/// Wrong pairing codes after which the pairing is closed (spec/protocol.md §3, ours).
+const MAX_WRONG_CODES: u8 = 5;
+
+impl App {
+    /// `pair`: opens a pairing with a 6-digit code on the screen (spec/protocol.md §3).
+    pub(crate) fn pair(
+        &mut self,
+        now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+    ) {
+        let idle = matches!(self.state, State::Idle);
+        match Pair::decode_params(params) {
+            _ if !idle => illegal(device, &reply),
+            Ok(p) if p.serial_number == self.config.serial_number.as_str() => {
+                let code = self
+                    .config
+                    .otp
+                    .clone()
+                    .unwrap_or_else(|| format!("{:06}", self.random() % 1_000_000));
+                self.screen = format!("PAIRING: code {code}");
+                // Shown on the console as the device shows it on screen; a closed console
+                // must not stop the device.
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "[device screen] pairing code {code} (valid {} s)",
+                    PAIRING_MS / 1000
+                );
+                self.state = State::Pairing {
+                    code,
+                    until: now + PAIRING_MS,
+                    wrong: 0,
+                };
+                let _ = device.respond(&reply, &Null);
+            }
+            _ => invalid(device, &reply, "serialNumber is not this device's"),
+        }
+    }
+
+    /// `authenticate`: the code from the screen gives the key; 5 wrong codes close the pairing.
+    pub(crate) fn authenticate(
+        &mut self,
+        now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+    ) {
+        let State::Pairing { code, until, wrong } = &mut self.state else {
+            return illegal(device, &reply);
+        };
+        if now > *until {
+            return illegal(device, &reply);
+        }
+        match Authenticate::decode_params(params) {
+            Ok(p) if p.otp == code.as_str() => {
+                let key = ApiKey::from_bytes((self.random() as u32).to_be_bytes());
+                self.key = Some(key);
+                self.state = State::Idle;
+                self.screen = "IDLE (paired)".into();
+                let hex = key.expose_hex();
+                let digits = std::str::from_utf8(&hex).unwrap_or("00000000");
+                let _ = device.respond(
+                    &reply,
+                    &AuthenticateResult {
+                        api_key: Text::new(digits),
+                    },
+                );
+            }
+            _ => {
+                // Ours (spec/protocol.md §3): after 5 wrong codes the pairing is closed
+                // and the code void, so it cannot be guessed within its 30 s.
+                *wrong += 1;
+                if *wrong >= MAX_WRONG_CODES {
+                    self.state = State::Idle;
+                    self.screen = "IDLE (pairing closed: too many wrong codes)".into();
+                }
+                invalid(device, &reply, "wrong code")
+            }
+        }
+    }
+}

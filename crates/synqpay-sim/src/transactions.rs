@@ -1,0 +1,351 @@
+//! Payments as the device runs them (spec/api.md `startTransaction`, `continueTransaction`,
+//! `cancel`, `getTransaction`, "TransactionResult", "Member types"; spec/protocol.md §5 states,
+//! §6 money safety): steps with `transactionEvent`s, UPDATE and REFERRAL stops, outcomes by
+//! amount (ours, `Outcome`), transaction types, and the stored transactions lookups find.
+
+use synqpay_rpc::{
+    Cancel, CommandStatus, ContinueTransaction, GetTransaction, LookupMethod, Method, Null,
+    RawJson, ResultCode, RpcErrorCode, StartTransaction, Text, Transaction, TransactionEvent,
+    TransactionResult, TransactionStatus, TransactionType,
+};
+use synqpay_session::ReplyTo;
+
+use crate::app::{
+    App, CONTINUE_MS, Running, STEPS, SimDevice, State, Stored, illegal, invalid, invalid_params,
+};
+use crate::outcomes::Outcome;
+use crate::records::{Found, heapless_terms, transaction_json};
+
+/// The status an approved transaction of `kind` ends in (spec/api.md "Member types"): an
+/// approved SALE is CAPTURED, an AUTH_ONLY AUTHORIZED (a CAPTURE then makes it CAPTURED), a
+/// VOID makes the original VOIDED, a REFUND is a credit (CAPTURED, never "charged"), a BALANCE
+/// inquiry INFORMATIVE (ours).
+fn approved_status(kind: &TransactionType<'_>) -> TransactionStatus<'static> {
+    match kind {
+        TransactionType::AuthOnly => TransactionStatus::Authorized,
+        TransactionType::Void => TransactionStatus::Voided,
+        TransactionType::Balance => TransactionStatus::Informative,
+        _ => TransactionStatus::Captured,
+    }
+}
+
+impl App {
+    /// `startTransaction`: a payment, or a VOID or CAPTURE of one (spec/api.md).
+    pub(crate) fn start_transaction(
+        &mut self,
+        now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+    ) {
+        let idle = matches!(self.state, State::Idle);
+        if !idle {
+            return illegal(device, &reply);
+        }
+        let p = match StartTransaction::decode_params(params) {
+            Ok(p) => p,
+            Err(e) => return invalid_params(device, &reply, &e),
+        };
+        let reference = p.reference_id.to_string();
+        let names_original = matches!(
+            p.transaction_type,
+            TransactionType::Void | TransactionType::Capture
+        );
+        let mut amount = p.amount.unwrap_or(0);
+        if names_original {
+            // VOID and CAPTURE name the original referenceId (spec/api.md): it must be
+            // known (302) and in a status they apply to (304).
+            let Some(original) = self.stored.iter().find(|s| s.reference_id == reference) else {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::TransactionNotFound,
+                    "TransactionNotFound",
+                    None,
+                );
+                return;
+            };
+            let applies = match p.transaction_type {
+                TransactionType::Void => matches!(
+                    original.status,
+                    TransactionStatus::Authorized | TransactionStatus::Captured
+                ),
+                _ => {
+                    original.status == TransactionStatus::Authorized
+                        && original.running.transaction_type == "AUTH_ONLY"
+                }
+            };
+            if !applies {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::IllegalTransactionStatus,
+                    "IllegalTransactionStatus",
+                    None,
+                );
+                return;
+            }
+            amount = original.running.amount;
+        } else {
+            if self.references.contains(&reference) {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::TransactionAlreadyExist,
+                    "TransactionAlreadyExist",
+                    None,
+                );
+                return;
+            }
+            if p.amount.is_none() {
+                let _ = device.respond_error(&reply, RpcErrorCode::MissingParams, "amount", None);
+                return;
+            }
+            self.references.push(reference.clone());
+        }
+        self.screen = format!("TRANSACTION: {reference}");
+        self.state = State::Transaction(Running {
+            reply,
+            reference_id: reference,
+            transaction_type: p.transaction_type.name().to_string(),
+            amount,
+            currency: p.currency.unwrap_or(376),
+            events: p.notify_events == Some(true),
+            // A VOID or CAPTURE of a transaction the device holds goes through (ours).
+            outcome: if names_original {
+                Outcome::Approve
+            } else {
+                Outcome::for_amount(amount)
+            },
+            update: p.notify_update == Some(true),
+            step: 0,
+            due: now + self.config.step_ms,
+        });
+    }
+
+    /// `continueTransaction`: after an UPDATE or REFERRAL stop, within 60 s.
+    pub(crate) fn continue_transaction(
+        &mut self,
+        now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+    ) {
+        let State::WaitingContinue { running, .. } = &self.state else {
+            return illegal(device, &reply);
+        };
+        let mut running = running.clone();
+        running.reply = reply;
+        if running.outcome == Outcome::Referral {
+            // The voice authorization number settles the referral.
+            return self.complete(device, running, Outcome::Approve);
+        }
+        // After UPDATE: new terms or amount, then the rest of the steps.
+        if let Ok(p) = ContinueTransaction::decode_params(params) {
+            running.amount = p.new_amount.unwrap_or(running.amount);
+        }
+        running.due = now + self.config.step_ms;
+        self.screen = "TRANSACTION: continued".into();
+        self.state = State::Transaction(running);
+    }
+
+    /// `cancel`: stops the running transaction named by its referenceId.
+    pub(crate) fn cancel(
+        &mut self,
+        _now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+    ) {
+        let (target, answered) = match &self.state {
+            State::Transaction(r) => (r.clone(), false),
+            State::WaitingContinue { running, .. } => (running.clone(), true),
+            _ => return illegal(device, &reply),
+        };
+        // `cancel` names the running request by its referenceId (spec/api.md).
+        match Cancel::decode_params(params) {
+            Ok(p) if p.reference_id == target.reference_id.as_str() => {}
+            Ok(_) => {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::TransactionNotFound,
+                    "TransactionNotFound",
+                    None,
+                );
+                return;
+            }
+            Err(e) => return invalid_params(device, &reply, &e),
+        }
+        let _ = device.respond(&reply, &Null);
+        self.state = State::Idle;
+        self.screen = "IDLE (cancelled)".into();
+        // The cancelled request answers too (spec/api.md "cancel"), unless it was
+        // answered already with an UPDATE or REFERRAL stop.
+        if !answered {
+            let result = TransactionResult {
+                command_status: Some(CommandStatus::Completed),
+                ..TransactionResult::new(ResultCode::Canceled)
+            };
+            let _ = device.respond(&target.reply, &result);
+        }
+    }
+
+    /// `getTransaction`: by REF_ID, TRANS_ID or LAST_TRANS; 302 when not found.
+    pub(crate) fn get_transaction(
+        &mut self,
+        _now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+    ) {
+        let idle = matches!(self.state, State::Idle);
+        if !idle {
+            return illegal(device, &reply);
+        }
+        let p = match GetTransaction::decode_params(params) {
+            Ok(p) => p,
+            Err(e) => return invalid_params(device, &reply, &e),
+        };
+        let value = p.lookup_value.map(|v| v.to_string()).unwrap_or_default();
+        let found = match p.lookup_method {
+            LookupMethod::RefId => self.stored.iter().find(|s| s.reference_id == value),
+            LookupMethod::TransId => self.stored.iter().find(|s| s.transaction_id == value),
+            LookupMethod::LastTrans => self.stored.last(),
+            LookupMethod::Unknown(_) => return invalid(device, &reply, "lookupMethod"),
+        };
+        let json = found.map(Stored::json);
+        match json
+            .as_deref()
+            .and_then(|j| RawJson::parse(j.as_bytes()).ok())
+        {
+            Some(transaction) => {
+                let _ = device.respond(
+                    &reply,
+                    &Found {
+                        transaction_result: ResultCode::Ok,
+                        transaction,
+                    },
+                );
+            }
+            None => {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::TransactionNotFound,
+                    "TransactionNotFound",
+                    None,
+                );
+            }
+        }
+    }
+
+    pub(crate) fn step(&mut self, now: u64, device: &mut SimDevice, running: Running, step: usize) {
+        let last_event = match running.outcome {
+            Outcome::Timeout => 1,
+            Outcome::Referral => STEPS.len(),
+            _ => STEPS.len(),
+        };
+        // After CARD_DETECTED, a transaction that asked `notifyUpdate` stops with UPDATE and
+        // waits for `continueTransaction` (spec/api.md "TransactionResult").
+        if step == 2 && running.update {
+            let result = TransactionResult {
+                command_status: Some(CommandStatus::Update),
+                allowed_credit_terms: heapless_terms(),
+                max_number_installment_payments: Some(12),
+                ..TransactionResult::new(ResultCode::Ok)
+            };
+            let _ = device.respond(&running.reply, &result);
+            self.screen = "WAITING FOR CONTINUE (update)".into();
+            let running = Running {
+                update: false,
+                step,
+                ..running
+            };
+            self.state = State::WaitingContinue {
+                running,
+                until: now + CONTINUE_MS,
+            };
+            return;
+        }
+        if step < last_event {
+            self.screen = format!("TRANSACTION: {}", STEPS[step]);
+            if running.events {
+                let _ = device.notify(
+                    "transactionEvent",
+                    &TransactionEvent {
+                        event_type: STEPS[step],
+                    },
+                );
+            }
+            return;
+        }
+        // A card that never comes: the device waits its whole card wait.
+        let card_wait_steps = (self.config.card_wait_ms / self.config.step_ms.max(1)) as usize;
+        match running.outcome {
+            Outcome::Timeout if step < last_event + card_wait_steps => {}
+            Outcome::Referral => {
+                let result = TransactionResult {
+                    command_status: Some(CommandStatus::Referral),
+                    ..TransactionResult::new(ResultCode::Ok)
+                };
+                let _ = device.respond(&running.reply, &result);
+                self.screen = "WAITING FOR CONTINUE (referral)".into();
+                self.state = State::WaitingContinue {
+                    running,
+                    until: now + CONTINUE_MS,
+                };
+            }
+            outcome => self.complete(device, running, outcome),
+        }
+    }
+
+    /// Ends a transaction with `outcome`, answers it, and remembers it.
+    fn complete(&mut self, device: &mut SimDevice, running: Running, outcome: Outcome) {
+        self.state = State::Idle;
+        let kind = TransactionType::from_text(Text::new(&running.transaction_type));
+        let (result, status) = match outcome {
+            Outcome::Approve | Outcome::Referral => (ResultCode::Ok, Some(approved_status(&kind))),
+            Outcome::Decline => (ResultCode::Ok, Some(TransactionStatus::Declined)),
+            Outcome::HostError => (ResultCode::HostError, None),
+            Outcome::Timeout => (ResultCode::Timeout, None),
+        };
+        let reply = running.reply;
+        // A VOID or CAPTURE names the original, whose record it changes (spec/api.md).
+        let original = matches!(kind, TransactionType::Void | TransactionType::Capture)
+            .then(|| {
+                self.stored
+                    .iter()
+                    .position(|s| s.reference_id == running.reference_id)
+            })
+            .flatten();
+        let transaction_id = match original {
+            Some(i) => self.stored[i].transaction_id.clone(),
+            None => format!("2611{:019}", self.next_transaction),
+        };
+        self.next_transaction += 1;
+        let time = crate::clock::now_rfc3339();
+        let json = status.map(|s| transaction_json(&running, &transaction_id, &time, s));
+        let transaction = json
+            .as_deref()
+            .and_then(|j| Transaction::from_json(RawJson::parse(j.as_bytes()).ok()?).ok());
+        let answer = TransactionResult {
+            command_status: Some(CommandStatus::Completed),
+            transaction,
+            ..TransactionResult::new(result)
+        };
+        let _ = device.respond(&reply, &answer);
+        self.screen = format!(
+            "IDLE (last: {} {})",
+            running.reference_id,
+            status.map_or("not charged".into(), |s| s.to_string())
+        );
+        match (status, original) {
+            (Some(status), Some(i)) if result == ResultCode::Ok => self.stored[i].status = status,
+            (Some(status), None) => self.stored.push(Stored {
+                reference_id: running.reference_id.clone(),
+                transaction_id,
+                running,
+                status,
+                time,
+                settled: false,
+            }),
+            _ => {}
+        }
+    }
+}
