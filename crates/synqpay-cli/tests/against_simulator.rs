@@ -42,6 +42,19 @@ impl Sim {
         Self::start(&["--api-key", KEY])
     }
 
+    /// `synqpay sale` with the key, an amount and a referenceId.
+    fn sale(&self, amount: &str, reference: &str) -> Output {
+        self.run(&[
+            "--api-key",
+            KEY,
+            "sale",
+            "--amount",
+            amount,
+            "--reference-id",
+            reference,
+        ])
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .arg("--host")
@@ -170,15 +183,7 @@ fn every_method_answers() {
 #[test]
 fn a_sale_prints_the_transaction_and_outcomes_follow_the_amount() {
     let sim = Sim::paired();
-    let out = sim.run(&[
-        "--api-key",
-        KEY,
-        "sale",
-        "--amount",
-        "12550",
-        "--reference-id",
-        "cli-1",
-    ]);
+    let out = sim.sale("12550", "cli-1");
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["transaction"]["transactionStatus"], "CAPTURED");
@@ -189,30 +194,14 @@ fn a_sale_prints_the_transaction_and_outcomes_follow_the_amount() {
         stderr(&out)
     );
     // Declined: exit non-zero with the reason.
-    let out = sim.run(&[
-        "--api-key",
-        KEY,
-        "sale",
-        "--amount",
-        "1001",
-        "--reference-id",
-        "cli-2",
-    ]);
+    let out = sim.sale("1001", "cli-2");
     assert!(
         !out.status.success() && stderr(&out).contains("declined"),
         "{}",
         stderr(&out)
     );
     // The same referenceId again: 303, never a second charge.
-    let out = sim.run(&[
-        "--api-key",
-        KEY,
-        "sale",
-        "--amount",
-        "12550",
-        "--reference-id",
-        "cli-1",
-    ]);
+    let out = sim.sale("12550", "cli-1");
     assert!(
         !out.status.success() && stderr(&out).contains("TransactionAlreadyExist"),
         "{}",
@@ -462,15 +451,7 @@ fn a_new_sale_never_prints_an_earlier_processs_outcome() {
     first.wait().unwrap();
     // The first sale ends on the device (about 1.5 s) with nobody to tell: its answer is kept.
     std::thread::sleep(Duration::from_millis(2_000));
-    let out = sim.run(&[
-        "--api-key",
-        KEY,
-        "sale",
-        "--amount",
-        "1001",
-        "--reference-id",
-        "B",
-    ]);
+    let out = sim.sale("1001", "B");
     let printed = stdout(&out);
     assert!(
         !out.status.success() && stderr(&out).contains("declined"),

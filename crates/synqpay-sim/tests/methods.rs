@@ -6,27 +6,14 @@ use synqpay_rpc::{
     GetConfig, GetSettlement, GetSettlementParams, Host, RpcErrorCode, Settlement,
     SettlementLookup, SettlementParams, StartTransactionParams, Text,
 };
-use synqpay_sim::{Simulator, SimulatorConfig};
-use synqpay_std::{Client, ClientConfig, Error};
+use synqpay_sim::Simulator;
+use synqpay_std::Client;
+
+mod support;
+use support::{paired, rpc_code as code};
 
 fn setup() -> (Simulator, Client) {
-    let config = SimulatorConfig {
-        api_key: Some("1234abcd".parse().unwrap()),
-        step_ms: 5,
-        ..Default::default()
-    };
-    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
-    let client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
-        .unwrap()
-        .with_api_key("1234abcd".parse().unwrap());
-    (sim, client)
-}
-
-fn code(r: Result<synqpay_std::Reply, Error>) -> RpcErrorCode {
-    match r {
-        Err(Error::Rpc { code, .. }) => code,
-        other => panic!("{other:?}"),
-    }
+    paired(5)
 }
 
 #[test]

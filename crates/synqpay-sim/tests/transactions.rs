@@ -5,6 +5,8 @@ use synqpay_rpc::{
     CommandStatus, ContinueTransaction, ContinueTransactionParams, ReferenceId, RpcErrorCode,
     StartTransaction, StartTransactionParams, Text,
 };
+mod support;
+use support::{paired, rpc_code};
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig, Error};
 
@@ -13,17 +15,7 @@ fn setup() -> (Simulator, Client) {
 }
 
 fn setup_with(step_ms: u64) -> (Simulator, Client) {
-    let config = SimulatorConfig {
-        api_key: Some("1234abcd".parse().unwrap()),
-        step_ms,
-        card_wait_ms: 40 * step_ms,
-        ..Default::default()
-    };
-    let sim = Simulator::start("127.0.0.1:0", config).unwrap();
-    let client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
-        .unwrap()
-        .with_api_key("1234abcd".parse().unwrap());
-    (sim, client)
+    paired(step_ms)
 }
 
 fn sale<'a>(reference: &'a str, amount: i64) -> StartTransactionParams<'a> {
@@ -119,16 +111,7 @@ fn outcomes_follow_the_amount_and_unknown_is_not_declined() {
     );
     // The lookup tells what the host error left unknown: nothing was stored, so 302.
     let lookup = client.lookup_transaction(ReferenceId::new("o-2").unwrap());
-    assert!(
-        matches!(
-            lookup,
-            Err(Error::Rpc {
-                code: RpcErrorCode::TransactionNotFound,
-                ..
-            })
-        ),
-        "{lookup:?}"
-    );
+    assert_eq!(rpc_code(lookup), RpcErrorCode::TransactionNotFound);
 }
 
 #[test]
@@ -169,16 +152,7 @@ fn a_sale_is_cancelled_from_another_thread_on_its_own_connection() {
         "no transaction: nothing charged, and nothing stored"
     );
     let lookup = client.lookup_transaction(ReferenceId::new("cancel-1").unwrap());
-    assert!(
-        matches!(
-            lookup,
-            Err(Error::Rpc {
-                code: RpcErrorCode::TransactionNotFound,
-                ..
-            })
-        ),
-        "{lookup:?}"
-    );
+    assert_eq!(rpc_code(lookup), RpcErrorCode::TransactionNotFound);
 }
 
 #[test]
@@ -285,10 +259,7 @@ fn transaction_types_end_as_the_api_says() {
 fn void_and_capture_of_what_cannot_be_are_refused() {
     use synqpay_rpc::TransactionType as T;
     let (_sim, mut client) = setup();
-    let code = |r: Result<synqpay_std::Reply, Error>| match r {
-        Err(Error::Rpc { code, .. }) => code,
-        other => panic!("{other:?}"),
-    };
+    let code = rpc_code;
     // Unknown originals: 302.
     let unknown = run(&mut client, T::Void, "tt-nothing", None);
     assert_eq!(code(unknown), RpcErrorCode::TransactionNotFound);

@@ -151,26 +151,37 @@ fn a_tls_handshake_trickled_a_byte_at_a_time_ends_at_the_deadline() {
     );
 }
 
-#[test]
-fn a_device_sending_its_crc_low_byte_first_is_diagnosed_at_once() {
-    let script = |mut conn: fake_device::Conn| {
+/// A device that answers every getStatus with a frame `seal` spoils.
+fn answering_spoiled(seal: fn(&mut Vec<u8>)) -> FakeDevice {
+    FakeDevice::start(move |mut conn: fake_device::Conn| {
         while let Some(id) = conn.next_request_id() {
             let payload = format!(
                 r#"{{"jsonrpc":"2.0","id":"{id}","result":{{"deviceStatus":"IDLE","cancelable":false}}}}"#
             );
             let mut bytes = frame(2, payload.as_bytes());
-            let n = bytes.len();
-            bytes.swap(n - 3, n - 2);
+            seal(&mut bytes);
             if conn.stream.write_all(&bytes).is_err() {
                 return;
             }
         }
-    };
-    let device = FakeDevice::start(script);
-    let config = ClientConfig {
+    })
+}
+
+/// A client with a 30 s deadline: what fails sooner, fails on its own.
+fn patient() -> ClientConfig {
+    ClientConfig {
         request_timeout_ms: 30_000,
         ..ClientConfig::default()
-    };
+    }
+}
+
+#[test]
+fn a_device_sending_its_crc_low_byte_first_is_diagnosed_at_once() {
+    let device = answering_spoiled(|bytes| {
+        let n = bytes.len();
+        bytes.swap(n - 3, n - 2);
+    });
+    let config = patient();
     let started = Instant::now();
     let e = client(&device, config)
         .call::<GetStatus>(&NoParams)
@@ -192,26 +203,13 @@ fn a_device_sending_its_crc_low_byte_first_is_diagnosed_at_once() {
 
 #[test]
 fn a_device_whose_frames_fail_their_crc_is_diagnosed_at_once() {
-    let script = |mut conn: fake_device::Conn| {
-        while let Some(id) = conn.next_request_id() {
-            let payload = format!(
-                r#"{{"jsonrpc":"2.0","id":"{id}","result":{{"deviceStatus":"IDLE","cancelable":false}}}}"#
-            );
-            let mut bytes = frame(2, payload.as_bytes());
-            let n = bytes.len();
-            bytes[n - 2] ^= 0x01; // another CRC than CRC-16/MODBUS
-            if conn.stream.write_all(&bytes).is_err() {
-                return;
-            }
-        }
-    };
-    let device = FakeDevice::start(script);
-    let config = ClientConfig {
-        request_timeout_ms: 30_000,
-        ..ClientConfig::default()
-    };
+    // Another CRC than CRC-16/MODBUS.
+    let device = answering_spoiled(|bytes| {
+        let n = bytes.len();
+        bytes[n - 2] ^= 0x01;
+    });
     let started = Instant::now();
-    let e = client(&device, config)
+    let e = client(&device, patient())
         .call::<GetStatus>(&NoParams)
         .unwrap_err();
     // Sent once more (a query), refused again, and said so: well before the 30 s deadline.
