@@ -186,6 +186,11 @@ fn acceptor(
 /// The longest the loop waits for input before it moves transactions on.
 const TICK: Duration = Duration::from_millis(5);
 
+/// Whether an I/O error only says that the time allowed ran out.
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
 /// The longest a write to a TCP client may block before the client is dropped (ours).
 const WRITE_DEADLINE: Duration = Duration::from_millis(500);
 
@@ -305,20 +310,22 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
         {
             shown.clone_from(&app.screen);
         }
-        let on_serial = client.is_none();
+        // Only a plain TCP client is dropped for not reading: on TLS a timed-out call may be
+        // rustls reading the handshake (the socket's read timeout is a tick), and a serial line
+        // cannot be dropped.
+        let plain = matches!(client, Some(Transport::Plain(_)));
         if let Some(stream) = client.as_mut().or(serial.as_mut()) {
             let mut failed = false;
             while let Some(bytes) = device.poll_transmit() {
                 match stream.write(bytes) {
                     Ok(n) => device.transmitted(now, n),
-                    // A serial line that cannot take more now: the rest goes next turn.
-                    Err(e)
-                        if on_serial
-                            && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
-                    {
+                    // A plain TCP client that did not read for WRITE_DEADLINE is gone.
+                    Err(e) if plain && is_timeout(&e) => {
+                        failed = true;
                         break;
                     }
-                    // A TCP client that did not read for WRITE_DEADLINE is gone.
+                    // Not taken now: the rest goes next turn.
+                    Err(e) if is_timeout(&e) => break,
                     Err(_) => {
                         failed = true;
                         break;
@@ -326,7 +333,7 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
                 }
             }
             // TLS keeps written records until the socket takes them.
-            if failed || stream.flush().is_err() {
+            if failed || stream.flush().is_err_and(|e| !is_timeout(&e)) {
                 link_lost(now, &mut device, &mut client, serial.is_some());
             }
         }
