@@ -48,7 +48,13 @@ fuzz_target!(|data: &[u8]| {
         }
         Message::Response(r) => (None, r.result),
         Message::Error(e) => {
-            let _ = encode_error(&mut buf, e.id, e.error.code, "m", e.error.data);
+            let _ = encode_error(
+                &mut buf,
+                e.id.map(Into::into),
+                e.error.code,
+                "m",
+                e.error.data,
+            );
             (None, None)
         }
     };

@@ -22,8 +22,11 @@ pub enum Message<'a> {
 /// A JSON-RPC request: a method, an id, and parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Request<'a> {
-    /// The id the answer must carry.
+    /// The id the answer must carry (a number's digits when it came as a number).
     pub id: Text<'a>,
+    /// The id came as a JSON number (ours: tolerated; the answer echoes it as one, see
+    /// [`Request::echo_id`]).
+    pub numeric_id: bool,
     /// The method name.
     pub method: Text<'a>,
     /// The parameters; `None` when `params` is absent or `null` (spec/protocol.md §4: both
@@ -86,6 +89,7 @@ impl<'a> Message<'a> {
         {
             return Err(DecodeError::Envelope("\"jsonrpc\" is not \"2.0\""));
         }
+        let numeric_id = id.is_some_and(|v| v.kind() == crate::JsonKind::Number);
         let id = match id {
             None => None,
             Some(v) if v.is_null() => None,
@@ -97,7 +101,12 @@ impl<'a> Message<'a> {
                 .as_text()
                 .ok_or(DecodeError::Envelope("\"method\" is not a string"))?;
             return Ok(match id {
-                Some(id) => Message::Request(Request { id, method, params }),
+                Some(id) => Message::Request(Request {
+                    id,
+                    numeric_id,
+                    method,
+                    params,
+                }),
                 None => Message::Notification(Notification { method, params }),
             });
         }
@@ -221,12 +230,53 @@ pub fn encode_notification<P: serde::Serialize + ?Sized>(
     Ok(w.finish())
 }
 
+/// The id an answer carries: the request's, with its JSON type (spec/protocol.md §4: a string;
+/// ours: a number is answered as a number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EchoId<'a> {
+    /// A string id.
+    Text(Text<'a>),
+    /// A numeric id: its digits as received.
+    Number(&'a str),
+}
+
+impl<'a> From<Text<'a>> for EchoId<'a> {
+    fn from(text: Text<'a>) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl<'a> Request<'a> {
+    /// The id to answer this request with: the same text, the same JSON type.
+    pub fn echo_id(&self) -> EchoId<'a> {
+        match (self.numeric_id, self.id.as_str()) {
+            (true, Some(digits)) => EchoId::Number(digits),
+            _ => EchoId::Text(self.id),
+        }
+    }
+}
+
+impl serde::Serialize for EchoId<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(text) => text.serialize(s),
+            // Checked to be a JSON number when the request was parsed.
+            Self::Number(digits) => match (digits.parse::<u64>(), digits.parse::<i64>()) {
+                (Ok(n), _) => s.serialize_u64(n),
+                (_, Ok(n)) => s.serialize_i64(n),
+                _ => s.serialize_bytes(digits.as_bytes()),
+            },
+        }
+    }
+}
+
 /// Writes `{"jsonrpc":"2.0","id":ID,"result":R}`. The id is echoed as received.
-pub fn encode_response<R: serde::Serialize + ?Sized>(
+pub fn encode_response<'i, R: serde::Serialize + ?Sized>(
     buf: &mut [u8],
-    id: Text<'_>,
+    id: impl Into<EchoId<'i>>,
     result: &R,
 ) -> Result<usize, EncodeError> {
+    let id = id.into();
     let mut w = Writer::new(buf);
     w.raw(r#"{"jsonrpc":"2.0","id":"#)?
         .value(&id)?
@@ -237,9 +287,9 @@ pub fn encode_response<R: serde::Serialize + ?Sized>(
 }
 
 /// Writes a response whose result is already JSON text (checked to be one JSON value), as is.
-pub fn encode_response_raw(
+pub fn encode_response_raw<'i>(
     buf: &mut [u8],
-    id: Text<'_>,
+    id: impl Into<EchoId<'i>>,
     result: RawJson<'_>,
 ) -> Result<usize, EncodeError> {
     // RawJson serializes as its text with serde-json-core, which the writer uses.
@@ -250,7 +300,7 @@ pub fn encode_response_raw(
 /// writes `null`, `data` `None` leaves it out.
 pub fn encode_error(
     buf: &mut [u8],
-    id: Option<Text<'_>>,
+    id: Option<EchoId<'_>>,
     code: RpcErrorCode,
     message: &str,
     data: Option<RawJson<'_>>,
@@ -375,7 +425,7 @@ mod tests {
         let data = RawJson::parse(br#""AMOUNT_LIMIT_EXCEEDED""#).unwrap();
         let n = encode_error(
             &mut buf,
-            Some(Text::new("9")),
+            Some(Text::new("9").into()),
             RpcErrorCode::IllegalRequest,
             "Illegal \"request\"",
             Some(data),

@@ -27,8 +27,8 @@ pub use enums::{
     TerminalStatus, TransactionStatus, TransactionType,
 };
 pub use envelope::{
-    ErrorResponse, Message, Notification, Request, Response, encode_error, encode_notification,
-    encode_request, encode_response, encode_response_raw,
+    EchoId, ErrorResponse, Message, Notification, Request, Response, encode_error,
+    encode_notification, encode_request, encode_response, encode_response_raw,
 };
 pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode};
 pub use json::{Items, JsonError, JsonErrorKind, JsonKind, MAX_DEPTH, Members, RawJson};

@@ -120,3 +120,25 @@ fn frames_a_client_never_sends_are_invalid_types_and_bad_json_is_a_parse_error()
     );
     assert_eq!(ErrorCode::InvalidMsgType.name(), "INVALID_MSG_TYPE");
 }
+
+#[test]
+fn an_id_is_echoed_with_its_json_type() {
+    // spec/protocol.md §4: `id` is a string; ours: a number is tolerated, and answered as a
+    // number (found in the simulator: `"id":7` was answered `"id":"7"`).
+    for (sent, echoed) in [(r#""7""#, r#""id":"7""#), ("7", r#""id":7,"#)] {
+        let mut d = device();
+        d.connect(0, A);
+        let payload =
+            format!(r#"{{"jsonrpc":"2.0","method":"getStatus","id":{sent},"params":null}}"#);
+        let mut buf = [0u8; 256];
+        buf[10..10 + payload.len()].copy_from_slice(payload.as_bytes());
+        let len = seal(&mut buf, MessageType::Request, Some(KEY), payload.len()).unwrap();
+        d.handle_input(0, &buf[..len]);
+        let request = d.poll_request().unwrap();
+        let reply = request.reply_to;
+        d.respond(&reply, &synqpay_rpc::Null).unwrap();
+        let bytes = drain_device(0, &mut d);
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains(echoed), "{sent}: {text}");
+    }
+}

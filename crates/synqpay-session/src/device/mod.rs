@@ -209,7 +209,7 @@ impl<B: Buffer> Device<B> {
             return None;
         };
         Some(IncomingRequest {
-            reply_to: ReplyTo::new(ClientId(*client), request.id)?,
+            reply_to: ReplyTo::new(ClientId(*client), request.id, request.numeric_id)?,
             method: request.method,
             params: request.params,
             zero_key: record.tag == 1,
@@ -223,7 +223,7 @@ impl<B: Buffer> Device<B> {
         result: &R,
     ) -> Result<Delivery, RespondError> {
         self.core.send(TX_RESPONSE, Some(reply_to.client()), |out| {
-            encode_response(out, reply_to.id(), result)
+            encode_response(out, reply_to.echo_id(), result)
         })
     }
 
@@ -236,7 +236,7 @@ impl<B: Buffer> Device<B> {
         data: Option<RawJson<'_>>,
     ) -> Result<Delivery, RespondError> {
         self.core.send(TX_RESPONSE, Some(reply_to.client()), |out| {
-            encode_error(out, Some(reply_to.id()), code, message, data)
+            encode_error(out, Some(reply_to.echo_id()), code, message, data)
         })
     }
 
@@ -391,7 +391,7 @@ impl<B: Buffer> DeviceCore<B> {
                     self.stats.requests += 1;
                     None
                 } else {
-                    Some((Some(r.id), RpcErrorCode::GeneralError, "Device busy"))
+                    Some((Some(r.echo_id()), RpcErrorCode::GeneralError, "Device busy"))
                 }
             }
             _ => Some((None, RpcErrorCode::InvalidRequest, "Invalid request")),

@@ -1,7 +1,7 @@
 //! What the device role takes and hands out: its buffers, client identities, requests for the
 //! application and where their answers go, and its counters.
 
-use synqpay_rpc::{Method, RawJson, Text};
+use synqpay_rpc::{EchoId, Method, RawJson, Text};
 
 /// ours: the longest request id echoed back; a longer one is answered -32600 with a null id.
 pub const MAX_ID_LEN: usize = 64;
@@ -71,10 +71,12 @@ pub struct ReplyTo {
     client: ClientId,
     raw: [u8; MAX_ID_LEN],
     len: u8,
+    /// The id came as a JSON number: it is answered as one (ours).
+    numeric: bool,
 }
 
 impl ReplyTo {
-    pub(super) fn new(client: ClientId, id: Text<'_>) -> Option<Self> {
+    pub(super) fn new(client: ClientId, id: Text<'_>, numeric: bool) -> Option<Self> {
         let wire = id.as_wire();
         let mut raw = [0u8; MAX_ID_LEN];
         raw.get_mut(..wire.len())?.copy_from_slice(wire.as_bytes());
@@ -82,7 +84,16 @@ impl ReplyTo {
             client,
             raw,
             len: wire.len() as u8,
+            numeric,
         })
+    }
+
+    /// The id as the answer carries it: the same text and JSON type as the request's.
+    pub fn echo_id(&self) -> EchoId<'_> {
+        match (self.numeric, self.id().as_str()) {
+            (true, Some(digits)) => EchoId::Number(digits),
+            _ => EchoId::Text(self.id()),
+        }
     }
 
     /// The client the request came from.
