@@ -13,7 +13,7 @@ use synqpay_session::{Device, ReplyTo};
 
 use crate::batch::Settlements;
 use crate::outcomes::Outcome;
-use crate::prompts;
+use crate::prompts::{self, Prompt};
 use crate::records::{OwnedRequest, transaction_json};
 use crate::system::Settings;
 
@@ -36,6 +36,9 @@ pub struct SimulatorConfig {
     /// How long the device waits for a card before the transaction ends with TIMEOUT (a
     /// device's wait, ours: 30 s).
     pub card_wait_ms: u64,
+    /// How long the simulated cardholder takes to answer a prompt (`readCard`, `userInput`,
+    /// ...): the default scenario (ours: 1 s).
+    pub cardholder_ms: u64,
     /// Keep answers a client could not receive for its return (the device's `cachedResponses`
     /// setting; off, as on a device, until set here or by `setConfig`).
     pub cached_responses: bool,
@@ -49,6 +52,7 @@ impl Default for SimulatorConfig {
             api_key: None,
             step_ms: 300,
             card_wait_ms: 30_000,
+            cardholder_ms: 1_000,
             cached_responses: false,
         }
     }
@@ -90,6 +94,8 @@ pub(crate) enum State {
         running: Running,
         until: u64,
     },
+    /// A screen method waits for the cardholder (READ_CARD or PROMPT).
+    Prompt(Prompt),
 }
 
 /// A transaction the device remembers, for lookups and settlement: as it ran, and its status
@@ -174,6 +180,7 @@ impl App {
             State::Pairing { .. } => DeviceStatus::Pairing,
             State::Transaction(_) => DeviceStatus::Transaction,
             State::WaitingContinue { .. } => DeviceStatus::WaitingContinueTransaction,
+            State::Prompt(ref p) => p.status(),
         }
     }
 
@@ -206,6 +213,11 @@ impl App {
                 self.state = State::Idle;
                 self.screen = "IDLE (continue timed out)".into();
             }
+            State::Prompt(prompt) if prompt.due(now) => {
+                prompt.finish(now, device);
+                self.state = State::Idle;
+                self.screen = "IDLE".into();
+            }
             State::Transaction(running) if now >= running.due => {
                 let step = running.step;
                 running.step += 1;
@@ -228,10 +240,11 @@ impl App {
         let idle = matches!(self.state, State::Idle);
         match method {
             GetStatus::NAME => {
-                let cancelable = matches!(
-                    self.state,
-                    State::Transaction(_) | State::WaitingContinue { .. }
-                );
+                let cancelable = match &self.state {
+                    State::Transaction(_) | State::WaitingContinue { .. } => true,
+                    State::Prompt(p) => p.cancelable,
+                    State::Idle | State::Pairing { .. } => false,
+                };
                 let _ = device.respond(
                     &reply,
                     &Status {
@@ -286,7 +299,17 @@ impl App {
             // The screen methods need the device IDLE (spec/protocol.md §5); the settings
             // may be read in any state.
             _ if prompts::is_prompt(method) && !idle => illegal(device, &reply),
-            _ if prompts::serve(device, &reply, method, params) => {}
+            _ if prompts::is_prompt(method) => {
+                let cardholder_ms = self.config.cardholder_ms;
+                match prompts::start(device, reply, method, params, now, cardholder_ms) {
+                    Ok(Some(prompt)) => {
+                        self.screen = prompt.screen();
+                        self.state = State::Prompt(prompt);
+                    }
+                    Ok(None) => {}
+                    Err(e) => invalid_params(device, &reply, &e),
+                }
+            }
             _ if self.settings.serve(device, &reply, method, params) => {}
             _ => {
                 let _ = device.respond_error(

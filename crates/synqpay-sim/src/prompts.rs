@@ -1,25 +1,105 @@
 //! The screen methods (spec/api.md `readCard`, `userInput`, `userSelection`, `captureSignature`,
-//! `showQR`): parameters decoded with `synqpay-rpc`'s types (102/103 when they do not fit), and
-//! the cardholder's answer, given at once by the default scenario (ours), encoded typed. The
-//! members after `commandId` and `result` have no documented shape: these are the simulator's.
+//! `showQR`; spec/protocol.md §5: they need IDLE and run in READ_CARD or PROMPT): parameters
+//! decoded with `synqpay-rpc`'s types (102/103 when they do not fit); the device then waits for
+//! the cardholder, who answers after `SimulatorConfig::cardholder_ms` (ours: the default
+//! scenario), unless the prompt's `timeout` comes first (TIMEOUT) or a `cancel` naming its
+//! `commandId` does (CANCELED). `showQR` answers as soon as the code is shown. The members after
+//! `commandId` and `result` have no documented shape: these are the simulator's.
 
 use serde::Serialize;
 use synqpay_rpc::{
-    CaptureSignature, Method, Null, RawJson, ReadCard, ResultCode, ShowQr, Text, UserInput,
-    UserSelection,
+    CaptureSignature, DecodeError, DeviceStatus, Method, Null, RawJson, ReadCard, ResultCode,
+    ShowQr, Text, UserInput, UserSelection,
 };
 use synqpay_session::{Device, ReplyTo};
 
-use crate::app::invalid_params;
+/// The default wait of a prompt without `timeout` (spec/api.md: 60 s).
+const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+
+/// Which prompt runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    ReadCard,
+    UserInput,
+    UserSelection,
+    CaptureSignature,
+}
+
+/// A prompt on the screen, waiting for the cardholder.
+#[derive(Debug, Clone)]
+pub(crate) struct Prompt {
+    kind: Kind,
+    reply: ReplyTo,
+    command_id: String,
+    /// For `userSelection`: the option the simulated customer picks (the first).
+    choice: String,
+    /// When the cardholder answers, and when the prompt gives up.
+    answer_at: u64,
+    timeout_at: u64,
+    pub(crate) cancelable: bool,
+}
+
+impl Prompt {
+    /// The device state while it shows (spec/protocol.md §5).
+    pub(crate) fn status(&self) -> DeviceStatus<'static> {
+        match self.kind {
+            Kind::ReadCard => DeviceStatus::ReadCard,
+            _ => DeviceStatus::Prompt,
+        }
+    }
+
+    /// Whether a `cancel` with this `referenceId` names it (spec/api.md: for screen methods,
+    /// the `commandId`).
+    pub(crate) fn is_named(&self, reference: &Text<'_>) -> bool {
+        *reference == self.command_id.as_str()
+    }
+
+    /// What the screen shows.
+    pub(crate) fn screen(&self) -> String {
+        format!("{:?}: {}", self.kind, self.command_id)
+    }
+
+    /// Whether the prompt ends at `now` (answered, or timed out).
+    pub(crate) fn due(&self, now: u64) -> bool {
+        now >= self.answer_at.min(self.timeout_at)
+    }
+
+    /// Ends the prompt as time has it at `now`: the cardholder's answer, or TIMEOUT.
+    pub(crate) fn finish(&self, now: u64, device: &mut Device<Vec<u8>>) {
+        let result = if now >= self.answer_at && self.answer_at <= self.timeout_at {
+            ResultCode::Ok
+        } else {
+            ResultCode::Timeout
+        };
+        self.answer(device, result);
+    }
+
+    /// Answers the prompt's request with `result` (and, when OK, what was read).
+    pub(crate) fn answer(&self, device: &mut Device<Vec<u8>>, result: ResultCode<'_>) {
+        let read = result == ResultCode::Ok;
+        let answer = Answer {
+            command_id: Text::new(&self.command_id),
+            result,
+            card_data: (read && self.kind == Kind::ReadCard).then_some(Track2 {
+                track2: ";4580080000003303=2812?",
+            }),
+            value: (read && self.kind == Kind::UserInput).then_some("0501234567"),
+            selected_id: (read && self.kind == Kind::UserSelection)
+                .then(|| Text::new(&self.choice)),
+            signature: (read && self.kind == Kind::CaptureSignature).then_some("0x89504e47"),
+        };
+        let _ = device.respond(&self.reply, &answer);
+    }
+}
 
 /// The cardholder's answer: `{commandId, result, <what was read>: value}`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Answer<'a, T: Serialize> {
+struct Answer<'a> {
     command_id: Text<'a>,
     result: ResultCode<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    card_data: Option<T>,
+    card_data: Option<Track2>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,19 +114,6 @@ struct Track2 {
     track2: &'static str,
 }
 
-impl<'a> Answer<'a, Track2> {
-    fn ok(command_id: Text<'a>) -> Self {
-        Self {
-            command_id,
-            result: ResultCode::Ok,
-            card_data: None,
-            value: None,
-            selected_id: None,
-            signature: None,
-        }
-    }
-}
-
 /// Whether `method` is a screen method.
 pub(crate) fn is_prompt(method: &str) -> bool {
     [
@@ -59,67 +126,52 @@ pub(crate) fn is_prompt(method: &str) -> bool {
     .contains(&method)
 }
 
-/// Answers the screen method `method`, if it is one; `false` for any other method.
-pub(crate) fn serve(
+/// What a screen method's request starts: `Ok(None)` when it is answered already (`showQR`).
+pub(crate) type Started = Result<Option<Prompt>, DecodeError>;
+
+/// Starts the screen method `method` at `now`; the cardholder answers `cardholder_ms` later.
+pub(crate) fn start(
     device: &mut Device<Vec<u8>>,
-    reply: &ReplyTo,
+    reply: ReplyTo,
     method: &str,
     params: Option<RawJson<'_>>,
-) -> bool {
-    match method {
-        ReadCard::NAME => match ReadCard::decode_params(params) {
-            Ok(p) => {
-                let track2 = Track2 {
-                    track2: ";4580080000003303=2812?",
-                };
-                let card = Answer {
-                    card_data: Some(track2),
-                    ..Answer::ok(p.command_id)
-                };
-                let _ = device.respond(reply, &card);
-            }
-            Err(e) => invalid_params(device, reply, &e),
-        },
-        UserInput::NAME => match UserInput::decode_params(params) {
-            Ok(p) => {
-                let typed = Answer {
-                    value: Some("0501234567"),
-                    ..Answer::ok(p.command_id)
-                };
-                let _ = device.respond(reply, &typed);
-            }
-            Err(e) => invalid_params(device, reply, &e),
-        },
-        UserSelection::NAME => match UserSelection::decode_params(params) {
-            Ok(p) => {
-                // The customer picks the first option offered.
-                let first = p.options.first().map_or(Text::new(""), |o| o.id);
-                let chosen = Answer {
-                    selected_id: Some(first),
-                    ..Answer::ok(p.command_id)
-                };
-                let _ = device.respond(reply, &chosen);
-            }
-            Err(e) => invalid_params(device, reply, &e),
-        },
-        CaptureSignature::NAME => match CaptureSignature::decode_params(params) {
-            Ok(p) => {
-                let signed = Answer {
-                    signature: Some("0x89504e47"),
-                    ..Answer::ok(p.command_id)
-                };
-                let _ = device.respond(reply, &signed);
-            }
-            Err(e) => invalid_params(device, reply, &e),
-        },
-        ShowQr::NAME => match ShowQr::decode_params(params) {
-            // Answered as soon as it is shown (spec/api.md).
-            Ok(_) => {
-                let _ = device.respond(reply, &Null);
-            }
-            Err(e) => invalid_params(device, reply, &e),
-        },
-        _ => return false,
-    }
-    true
+    now: u64,
+    cardholder_ms: u64,
+) -> Started {
+    // (kind, commandId, timeout s, cancelable, the first option)
+    let (kind, command_id, timeout, cancelable, choice) = match method {
+        ReadCard::NAME => {
+            let p = ReadCard::decode_params(params)?;
+            (Kind::ReadCard, p.command_id, p.timeout, p.cancelable, None)
+        }
+        UserInput::NAME => {
+            let p = UserInput::decode_params(params)?;
+            (Kind::UserInput, p.command_id, p.timeout, p.cancelable, None)
+        }
+        UserSelection::NAME => {
+            let p = UserSelection::decode_params(params)?;
+            let first = p.options.first().map(|o| o.id.to_string());
+            (Kind::UserSelection, p.command_id, p.timeout, None, first)
+        }
+        CaptureSignature::NAME => {
+            let p = CaptureSignature::decode_params(params)?;
+            (Kind::CaptureSignature, p.command_id, p.timeout, None, None)
+        }
+        _ => {
+            // showQR: answered as soon as it is shown (spec/api.md).
+            ShowQr::decode_params(params)?;
+            let _ = device.respond(&reply, &Null);
+            return Ok(None);
+        }
+    };
+    let timeout_ms = timeout.map_or(DEFAULT_TIMEOUT_MS, |s| u64::from(s) * 1000);
+    Ok(Some(Prompt {
+        kind,
+        reply,
+        command_id: command_id.to_string(),
+        choice: choice.unwrap_or_default(),
+        answer_at: now + cardholder_ms,
+        timeout_at: now + timeout_ms,
+        cancelable: cancelable != Some(false),
+    }))
 }

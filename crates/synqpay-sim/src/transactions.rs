@@ -14,6 +14,7 @@ use crate::app::{
     App, CONTINUE_MS, Running, STEPS, SimDevice, State, Stored, illegal, invalid, invalid_params,
 };
 use crate::outcomes::Outcome;
+use crate::prompts::Prompt;
 use crate::records::{Found, heapless_terms, transaction_json};
 
 /// The status an approved transaction of `kind` ends in (spec/api.md "Member types"): an
@@ -147,6 +148,35 @@ impl App {
     }
 
     /// `cancel`: stops the running transaction named by its referenceId.
+    /// `cancel` of a screen method: it names the prompt's `commandId` (spec/api.md); the
+    /// prompt then answers CANCELED. One the caller made not cancelable stays (201).
+    fn cancel_prompt(
+        &mut self,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        params: Option<RawJson<'_>>,
+        prompt: Prompt,
+    ) {
+        match Cancel::decode_params(params) {
+            Ok(_) if !prompt.cancelable => illegal(device, &reply),
+            Ok(p) if prompt.is_named(&p.reference_id) => {
+                let _ = device.respond(&reply, &Null);
+                prompt.answer(device, ResultCode::Canceled);
+                self.state = State::Idle;
+                self.screen = "IDLE (prompt cancelled)".into();
+            }
+            Ok(_) => {
+                let _ = device.respond_error(
+                    &reply,
+                    RpcErrorCode::TransactionNotFound,
+                    "TransactionNotFound",
+                    None,
+                );
+            }
+            Err(e) => invalid_params(device, &reply, &e),
+        }
+    }
+
     pub(crate) fn cancel(
         &mut self,
         _now: u64,
@@ -157,6 +187,10 @@ impl App {
         let (target, answered) = match &self.state {
             State::Transaction(r) => (r.clone(), false),
             State::WaitingContinue { running, .. } => (running.clone(), true),
+            State::Prompt(prompt) => {
+                let prompt = prompt.clone();
+                return self.cancel_prompt(device, reply, params, prompt);
+            }
             _ => return illegal(device, &reply),
         };
         // `cancel` names the running request by its referenceId (spec/api.md).

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 pub mod pty;
+pub mod raw;
 
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig, Error, Reply};
@@ -16,6 +17,7 @@ pub fn paired(step_ms: u64) -> (Simulator, Client) {
         api_key: Some(KEY.parse().unwrap()),
         step_ms,
         card_wait_ms: 40 * step_ms,
+        cardholder_ms: 20 * step_ms,
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
