@@ -72,6 +72,8 @@ pub(super) struct Running {
     pub(super) outcome: Outcome,
     /// `notifyUpdate`: stop with UPDATE once the card is read; cleared when continued.
     pub(super) update: bool,
+    /// The events of its flow, in order.
+    pub(super) steps: Vec<EventType<'static>>,
     /// Steps done so far, and when the next one is due.
     pub(super) step: usize,
     pub(super) due: u64,
@@ -133,14 +135,6 @@ pub struct App {
     /// What the screen shows, for whoever watches it (the demo, tests).
     pub screen: String,
 }
-
-/// The steps of a transaction, each announced by its event.
-pub(crate) const STEPS: [EventType<'static>; 4] = [
-    EventType::WaitingForCard,
-    EventType::CardDetected,
-    EventType::PinStarted,
-    EventType::AuthorizationStarted,
-];
 
 impl App {
     /// A device in IDLE.

@@ -4,18 +4,49 @@
 //! amount (ours, `Outcome`), transaction types, and the stored transactions lookups find.
 
 use synqpay_rpc::{
-    Cancel, CommandStatus, ContinueTransaction, GetTransaction, LookupMethod, Method, Null,
-    RawJson, ResultCode, RpcErrorCode, StartTransaction, Text, Transaction, TransactionEvent,
-    TransactionResult, TransactionStatus, TransactionType,
+    Cancel, CommandStatus, ContinueTransaction, CreditTerms, EventType, GetTransaction,
+    LookupMethod, Method, Null, PaymentType, RawJson, ResultCode, RpcErrorCode, StartTransaction,
+    StartTransactionParams, Text, Transaction, TransactionEvent, TransactionResult,
+    TransactionStatus, TransactionType,
 };
 use synqpay_session::ReplyTo;
 
 use crate::app::{
-    App, CONTINUE_MS, Running, STEPS, SimDevice, State, Stored, illegal, invalid, invalid_params,
+    App, CONTINUE_MS, Running, SimDevice, State, Stored, illegal, invalid, invalid_params,
 };
 use crate::outcomes::Outcome;
 use crate::prompts::Prompt;
 use crate::records::{Found, heapless_terms, transaction_json};
+
+/// The events of a transaction, in the order a device sends them (spec/api.md "Event"; the flows
+/// are ours, from the event types): the tip screen when asked; with a card present, waiting for
+/// it, its detection and the PIN; card not present (MOTO), its number, CVV and the card holder's
+/// id; a confirmation for credit terms; the authorization. A VOID or CAPTURE goes straight to
+/// the host.
+fn flow(p: &StartTransactionParams<'_>, names_original: bool) -> Vec<EventType<'static>> {
+    use EventType as E;
+    if names_original {
+        return vec![E::AuthorizationStarted];
+    }
+    let mut steps = Vec::new();
+    if p.tip_screen == Some(true) {
+        steps.push(E::TipSelection);
+    }
+    match p.payment_type {
+        Some(PaymentType::Moto) => {
+            steps.extend([E::EnterCardDetails, E::EnterCvv, E::EnterCardholderId]);
+        }
+        _ => steps.extend([E::WaitingForCard, E::CardDetected, E::PinStarted]),
+    }
+    if matches!(
+        p.credit_terms,
+        Some(CreditTerms::Credit | CreditTerms::Installments)
+    ) {
+        steps.push(E::CreditConformation);
+    }
+    steps.push(E::AuthorizationStarted);
+    steps
+}
 
 /// The status an approved transaction of `kind` ends in (spec/api.md "Member types"): an
 /// approved SALE is CAPTURED, an AUTH_ONLY AUTHORIZED (a CAPTURE then makes it CAPTURED), a
@@ -116,6 +147,7 @@ impl App {
                 Outcome::for_amount(amount)
             },
             update: p.notify_update == Some(true),
+            steps: flow(&p, names_original),
             step: 0,
             due: now + self.config.step_ms,
         });
@@ -270,14 +302,22 @@ impl App {
     }
 
     pub(crate) fn step(&mut self, now: u64, device: &mut SimDevice, running: Running, step: usize) {
-        let last_event = match running.outcome {
-            Outcome::Timeout => 1,
-            Outcome::Referral => STEPS.len(),
-            _ => STEPS.len(),
+        let steps = &running.steps;
+        let after = |events: &[EventType<'_>]| {
+            steps
+                .iter()
+                .position(|e| events.contains(e))
+                .map_or(0, |i| i + 1)
         };
-        // After CARD_DETECTED, a transaction that asked `notifyUpdate` stops with UPDATE and
+        // A card that never comes: the flow stops where the card (or its details) is awaited.
+        let last_event = match running.outcome {
+            Outcome::Timeout => after(&[EventType::WaitingForCard, EventType::EnterCardDetails]),
+            _ => steps.len(),
+        };
+        // Once the card is read, a transaction that asked `notifyUpdate` stops with UPDATE and
         // waits for `continueTransaction` (spec/api.md "TransactionResult").
-        if step == 2 && running.update {
+        let card_read = after(&[EventType::CardDetected, EventType::EnterCardholderId]);
+        if step == card_read && running.update {
             let result = TransactionResult {
                 command_status: Some(CommandStatus::Update),
                 allowed_credit_terms: heapless_terms(),
@@ -298,14 +338,10 @@ impl App {
             return;
         }
         if step < last_event {
-            self.screen = format!("TRANSACTION: {}", STEPS[step]);
+            let event_type = steps[step];
+            self.screen = format!("TRANSACTION: {event_type}");
             if running.events {
-                let _ = device.notify(
-                    "transactionEvent",
-                    &TransactionEvent {
-                        event_type: STEPS[step],
-                    },
-                );
+                let _ = device.notify("transactionEvent", &TransactionEvent { event_type });
             }
             return;
         }

@@ -293,3 +293,46 @@ fn settlement_makes_the_batch_settled() {
     // Only what was captured is settled.
     assert_eq!(status_of(&mut client, "st-2"), "AUTHORIZED");
 }
+
+#[test]
+fn each_flow_sends_its_events_in_order() {
+    use synqpay_rpc::{CreditTerms, PaymentType};
+    let (_sim, mut client) = setup();
+    let mut run = |params: StartTransactionParams<'_>| {
+        let mut events = Vec::new();
+        client
+            .start_transaction(&params, &mut |e| {
+                let v: serde_json::Value = serde_json::from_str(e).unwrap();
+                events.push(v["type"].as_str().unwrap().to_string());
+            })
+            .unwrap();
+        events
+    };
+    let present = run(sale("ev-1", 1000));
+    assert_eq!(
+        present,
+        [
+            "WAITING_FOR_CARD",
+            "CARD_DETECTED",
+            "PIN_STARTED",
+            "AUTHORIZATION_STARTED"
+        ]
+    );
+    let moto_with_tip_in_installments = run(StartTransactionParams {
+        tip_screen: Some(true),
+        payment_type: Some(PaymentType::Moto),
+        credit_terms: Some(CreditTerms::Installments),
+        ..sale("ev-2", 1000)
+    });
+    assert_eq!(
+        moto_with_tip_in_installments,
+        [
+            "TIP_SELECTION",
+            "ENTER_CARD_DETAILS",
+            "ENTER_CVV",
+            "ENTER_CARDHOLDER_ID",
+            "CREDIT_CONFORMATION",
+            "AUTHORIZATION_STARTED"
+        ]
+    );
+}
