@@ -31,6 +31,7 @@ impl Simulator {
 
     /// Starts a simulator on the serial port `path` at `baud` (8N1, no flow control), which is
     /// its client whenever no TCP client is connected; it also listens on `addr`.
+    #[cfg(feature = "serial")]
     pub fn start_serial(
         addr: &str,
         path: &str,

@@ -54,6 +54,7 @@ impl Client {
     /// Opens the serial port `path` (`/dev/ttyUSB0`, `COM3`) at `baud` (the device's default:
     /// [`DEFAULT_BAUD`](crate::DEFAULT_BAUD)), 8N1, no flow control, without a key yet.
     /// [`Client::reconnect`] reopens the port.
+    #[cfg(feature = "serial")]
     pub fn connect_serial(path: &str, baud: u32, config: ClientConfig) -> Result<Self, Error> {
         Ok(Self::keep(Connection::connect_serial(path, baud, config)?))
     }

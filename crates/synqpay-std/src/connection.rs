@@ -19,7 +19,7 @@ use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failu
 use crate::backoff::Backoff;
 use crate::error::rpc_error;
 use crate::tls::{self, Verification};
-use crate::transport::{Endpoint, Transport, open_serial};
+use crate::transport::{Endpoint, Transport};
 use crate::{Error, Reply};
 
 type Session = synqpay_session::Client<Vec<u8>, 8>;
@@ -61,6 +61,7 @@ impl Connection {
     }
 
     /// Opens the serial port `path` at `baud` (8N1, no flow control), without a key yet.
+    #[cfg(feature = "serial")]
     pub(crate) fn connect_serial(
         path: &str,
         baud: u32,
@@ -140,10 +141,22 @@ impl Connection {
                 // A serial line has no connection to open: the port is (re)opened, and what
                 // the device sent while it was closed may be lost (ours: recovered by
                 // referenceId, as after any outage).
-                let port = open_serial(path, *baud, Duration::from_millis(100))
-                    .map_err(Error::Connection)?;
-                self.stream = Some(Transport::Serial(port));
-                return Ok(self.session.connect(self.now()));
+                #[cfg(feature = "serial")]
+                {
+                    let timeout = Duration::from_millis(100);
+                    let port = crate::transport::open_serial(path, *baud, timeout)
+                        .map_err(Error::Connection)?;
+                    self.stream = Some(Transport::Serial(port));
+                    return Ok(self.session.connect(self.now()));
+                }
+                #[cfg(not(feature = "serial"))]
+                {
+                    let _ = (path, baud);
+                    return Err(Error::Connection(std::io::Error::new(
+                        ErrorKind::Unsupported,
+                        "built without the serial feature",
+                    )));
+                }
             }
         };
         let addr = addr

@@ -33,6 +33,7 @@ impl std::fmt::Display for Endpoint {
 }
 
 /// Opens a serial port for the link: 8N1, no flow control, reads that wait at most `timeout`.
+#[cfg(feature = "serial")]
 pub fn open_serial(path: &str, baud: u32, timeout: Duration) -> io::Result<SerialPort> {
     serialport::new(path, baud)
         .data_bits(serialport::DataBits::Eight)
@@ -45,7 +46,12 @@ pub fn open_serial(path: &str, baud: u32, timeout: Duration) -> io::Result<Seria
 }
 
 /// A serial port, as `serialport` opens it.
+#[cfg(feature = "serial")]
 pub type SerialPort = Box<dyn serialport::SerialPort>;
+
+/// Built without the `serial` feature: no serial port can exist.
+#[cfg(not(feature = "serial"))]
+pub type SerialPort = std::convert::Infallible;
 
 /// A plain or TLS connection over TCP, or a serial line; client side
 /// (`rustls::ClientConnection`) or server side (`rustls::ServerConnection`).
@@ -64,7 +70,10 @@ impl<C> Transport<C> {
         match self {
             Self::Plain(s) => s.set_read_timeout(Some(timeout)),
             Self::Tls(s) => s.sock.set_read_timeout(Some(timeout)),
+            #[cfg(feature = "serial")]
             Self::Serial(port) => port.set_timeout(timeout).map_err(io::Error::from),
+            #[cfg(not(feature = "serial"))]
+            Self::Serial(never) => match *never {},
         }
     }
 }
@@ -78,7 +87,10 @@ where
         match self {
             Self::Plain(s) => s.read(buf),
             Self::Tls(s) => s.read(buf),
+            #[cfg(feature = "serial")]
             Self::Serial(s) => s.read(buf),
+            #[cfg(not(feature = "serial"))]
+            Self::Serial(never) => match *never {},
         }
     }
 }
@@ -92,7 +104,10 @@ where
         match self {
             Self::Plain(s) => s.write(buf),
             Self::Tls(s) => s.write(buf),
+            #[cfg(feature = "serial")]
             Self::Serial(s) => s.write(buf),
+            #[cfg(not(feature = "serial"))]
+            Self::Serial(never) => match *never {},
         }
     }
 
@@ -100,7 +115,10 @@ where
         match self {
             Self::Plain(s) => s.flush(),
             Self::Tls(s) => s.flush(),
+            #[cfg(feature = "serial")]
             Self::Serial(s) => s.flush(),
+            #[cfg(not(feature = "serial"))]
+            Self::Serial(never) => match *never {},
         }
     }
 }
