@@ -447,3 +447,31 @@ fn a_run_of_stx_bytes_fills_nothing_and_fails_nothing_implausible() {
     assert_eq!(c.outstanding(), 1, "request {id:?} still waits");
     assert!(c.stats().1.len_error > 0);
 }
+
+#[test]
+fn a_payment_named_at_run_time_is_bound_too() {
+    // `synqpay call startTransaction '{...}'` goes through send_raw: its result is checked the
+    // same way, and parameters that do not fit a payment are not sent.
+    let (mut c, mut d, _) = connected();
+    let params = r#"{"transactionType":"SALE","referenceId":"raw-1","amount":700,"currency":376}"#;
+    let raw = synqpay_rpc::RawJson::parse(params.as_bytes()).unwrap();
+    let id = c.send_raw(0, "startTransaction", Some(raw)).unwrap();
+    let id_text = last_id_text(&c);
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    let json = answer(&id_text, "raw-1", 999);
+    c.handle_input(
+        1,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    assert_eq!(
+        events(&mut c),
+        [Seen::Failed(id.0, Failure::Mismatch, Some("raw-1".into()))]
+    );
+    let unfit = synqpay_rpc::RawJson::parse(br#"{"amount":"seven"}"#).unwrap();
+    assert_eq!(
+        c.send_raw(1, "startTransaction", Some(unfit)),
+        Err(synqpay_session::SendError::Params)
+    );
+}

@@ -280,10 +280,11 @@ impl App {
                 if !idle {
                     return illegal(device, &reply);
                 }
-                if let Err(e) = Settlement::decode_params(params) {
-                    return invalid_params(device, &reply, &e);
+                match Settlement::decode_params(params) {
+                    Ok(p) if p.host != synqpay_rpc::Host::Shva => host_disabled(device, &reply),
+                    Ok(_) => self.settlements.settle(&mut self.stored, device, &reply),
+                    Err(e) => invalid_params(device, &reply, &e),
                 }
-                self.settlements.settle(&mut self.stored, device, &reply);
             }
             GetSettlement::NAME => match GetSettlement::decode_params(params) {
                 Ok(p) => self.settlements.find(&p, device, &reply),
@@ -336,4 +337,10 @@ pub(crate) fn illegal(device: &mut SimDevice, reply: &ReplyTo) {
 /// Answers 103 InvalidParams, saying what is wrong.
 pub(crate) fn invalid(device: &mut SimDevice, reply: &ReplyTo, what: &str) {
     let _ = device.respond_error(reply, RpcErrorCode::InvalidParams, what, None);
+}
+
+/// Answers 401 HostDisabled: the terminal has no such host (spec/protocol.md §4; ours: the
+/// simulated terminal knows SHVA only).
+pub(crate) fn host_disabled(device: &mut SimDevice, reply: &ReplyTo) {
+    let _ = device.respond_error(reply, RpcErrorCode::HostDisabled, "HostDisabled", None);
 }

@@ -7,7 +7,7 @@ use synqpay_rpc::{
 };
 use synqpay_session::{Device, ReplyTo};
 
-use crate::app::invalid_params;
+use crate::app::{host_disabled, invalid_params};
 
 /// The settings `setConfig` changes (the simulator acts on `cachedResponses`; the others are
 /// kept and reported).
@@ -59,6 +59,7 @@ impl Settings {
                 Err(e) => invalid_params(device, reply, &e),
             },
             Deposit::NAME => match Deposit::decode_params(params) {
+                Ok(p) if p.host != synqpay_rpc::Host::Shva => host_disabled(device, reply),
                 // The simulated terminal has no deposit gateway (spec/api.md: 101 NO_GATEWAY).
                 Ok(_) => {
                     let reason = RawJson::parse(br#""NO_GATEWAY""#).ok();

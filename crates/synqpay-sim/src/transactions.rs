@@ -78,6 +78,19 @@ impl App {
             Ok(p) => p,
             Err(e) => return invalid_params(device, &reply, &e),
         };
+        // The simulated terminal takes credit cards only (spec/api.md: CREDIT_CARD; ours: any
+        // other method is 300 PaymentMethodDisabled).
+        if p.payment_method
+            .is_some_and(|m| m != synqpay_rpc::PaymentMethod::CreditCard)
+        {
+            let _ = device.respond_error(
+                &reply,
+                RpcErrorCode::PaymentMethodDisabled,
+                "PaymentMethodDisabled",
+                None,
+            );
+            return;
+        }
         let reference = p.reference_id.to_string();
         let names_original = matches!(
             p.transaction_type,

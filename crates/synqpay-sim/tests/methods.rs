@@ -111,3 +111,20 @@ fn the_configuration_is_typed_and_set_member_by_member() {
         (Some(true), Some(false))
     );
 }
+
+#[test]
+fn an_unknown_host_or_payment_method_is_refused_by_its_code() {
+    let (_sim, mut client) = setup();
+    // spec/protocol.md §4: 401 HostDisabled, 300 PaymentMethodDisabled.
+    let settlement = client.call_raw("settlement", Some(r#"{"host":"ISRACARD"}"#));
+    assert_eq!(code(settlement), RpcErrorCode::HostDisabled);
+    let deposit = client.call_raw("deposit", Some(r#"{"host":"ISRACARD"}"#));
+    assert_eq!(code(deposit), RpcErrorCode::HostDisabled);
+    let cash = client.call_raw(
+        "startTransaction",
+        Some(
+            r#"{"paymentMethod":"CASH","transactionType":"SALE","referenceId":"pm-1","amount":100,"currency":376}"#,
+        ),
+    );
+    assert_eq!(code(cash), RpcErrorCode::PaymentMethodDisabled);
+}

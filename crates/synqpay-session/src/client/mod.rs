@@ -10,8 +10,9 @@ mod types;
 use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType};
 use synqpay_rpc::{
     Authenticate, AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams,
-    IdGenerator, IdPrefix, Method, MethodInfo, Pair, PairParams, RawJson, ReferenceId, RequestId,
-    StartTransaction, StartTransactionParams, Text, TransactionType, encode_request,
+    IdGenerator, IdPrefix, LookupMethod, Method, MethodInfo, Pair, PairParams, RawJson,
+    ReferenceId, RequestId, StartTransaction, StartTransactionParams, Text, TransactionType,
+    encode_request,
 };
 
 pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
@@ -224,7 +225,22 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         params: Option<RawJson<'_>>,
     ) -> Result<RequestId, SendError> {
         let info = MethodInfo::by_name(method).unwrap_or(MethodInfo::unknown("?"));
-        self.core.queue(now, info, Kind::Plain, |out, id| {
+        // A payment named at run time is bound to its request all the same (spec/protocol.md
+        // §6); its parameters go out as given.
+        let kind = match method {
+            StartTransaction::NAME => {
+                let p = StartTransaction::decode_params(params).map_err(|_| SendError::Params)?;
+                payment_kind(&p)?
+            }
+            GetTransaction::NAME => match GetTransaction::decode_params(params) {
+                Ok(p) if p.lookup_method == LookupMethod::RefId => {
+                    Kind::Lookup(reference_of(&p.lookup_value.unwrap_or(Text::new("")))?)
+                }
+                _ => Kind::Plain,
+            },
+            _ => Kind::Plain,
+        };
+        self.core.queue(now, info, kind, |out, id| {
             encode_request(out, id, method, params.as_ref())
         })
     }
@@ -237,12 +253,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         now: u64,
         params: &StartTransactionParams<'_>,
     ) -> Result<RequestId, SendError> {
-        let reference = reference_of(&params.reference_id)?;
-        let amount = match params.transaction_type {
-            TransactionType::Sale => params.amount,
-            _ => None,
-        };
-        let kind = Kind::Payment { reference, amount };
+        let kind = payment_kind(params)?;
         self.core.queue(
             now,
             MethodInfo::of::<StartTransaction>(),
@@ -614,6 +625,16 @@ fn decode_failure(bytes: &[u8]) -> (Failure, Option<&str>) {
         .and_then(|r| core::str::from_utf8(r).ok())
         .filter(|r| !r.is_empty());
     (failure, reference)
+}
+
+/// What a payment's result must name: its `referenceId`, and a SALE's amount.
+fn payment_kind(params: &StartTransactionParams<'_>) -> Result<Kind, SendError> {
+    let reference = reference_of(&params.reference_id)?;
+    let amount = match params.transaction_type {
+        TransactionType::Sale => params.amount,
+        _ => None,
+    };
+    Ok(Kind::Payment { reference, amount })
 }
 
 /// A `referenceId` kept by the session (at most 64 characters, as `ReferenceId` allows).

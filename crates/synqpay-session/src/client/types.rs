@@ -48,6 +48,9 @@ pub enum SendError {
     TooLarge,
     /// The parameters could not be written as JSON.
     Encode,
+    /// Parameters given as JSON text do not fit the method (a payment is sent only when its
+    /// result can be checked against it, spec/protocol.md §6).
+    Params,
 }
 
 impl core::fmt::Display for SendError {
@@ -59,6 +62,7 @@ impl core::fmt::Display for SendError {
             Self::TxFull => "the transmit buffer is full",
             Self::TooLarge => "the request is larger than the transmit buffer",
             Self::Encode => "the parameters could not be encoded",
+            Self::Params => "the parameters do not fit the method",
         })
     }
 }
