@@ -50,13 +50,15 @@ fn flow(p: &StartTransactionParams<'_>, names_original: bool) -> Vec<EventType<'
 
 /// The status an approved transaction of `kind` ends in (spec/api.md "Member types"): an
 /// approved SALE is CAPTURED, an AUTH_ONLY AUTHORIZED (a CAPTURE then makes it CAPTURED), a
-/// VOID makes the original VOIDED, a REFUND is a credit (CAPTURED, never "charged"), a BALANCE
-/// inquiry INFORMATIVE (ours).
+/// VOID makes the original VOIDED. A REFUND is a credit to the card, never "charged", and
+/// "charged" is AUTHORIZED, CAPTURED, SETTLED or DEPOSITED (spec/api.md "Enums"): so an approved
+/// REFUND, like a BALANCE inquiry, is INFORMATIVE (ours: the one status left that is neither a
+/// charge nor a refusal), and settlement leaves it so.
 fn approved_status(kind: &TransactionType<'_>) -> TransactionStatus<'static> {
     match kind {
         TransactionType::AuthOnly => TransactionStatus::Authorized,
         TransactionType::Void => TransactionStatus::Voided,
-        TransactionType::Balance => TransactionStatus::Informative,
+        TransactionType::Refund | TransactionType::Balance => TransactionStatus::Informative,
         _ => TransactionStatus::Captured,
     }
 }
