@@ -68,7 +68,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     /// An Error frame names no request: by the fence rule, it is about the oldest request of
     /// this connection neither answered nor fenced (spec/protocol.md §1).
     fn on_link_error(&mut self, code: ErrorCode) {
-        match self.oldest_unfenced() {
+        match self.oldest_on_link(|p| !p.fenced) {
             Some(i) => self.fail(i, Failure::Link(code)),
             None => {
                 self.record(IN_LINK_ERROR, 0, &[code.as_u8()]);
@@ -99,15 +99,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             }
             _ => return,
         };
-        let oldest = self
-            .pending
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.live() && p.sent_on == Some(self.epoch))
-            .filter(|(_, p)| !short_only || !p.method.long_running())
-            .min_by_key(|(_, p)| p.id)
-            .map(|(i, _)| i);
-        if let Some(i) = oldest {
+        if let Some(i) = self.oldest_on_link(|p| !short_only || !p.method.long_running()) {
             self.fail(i, failure);
         }
     }
@@ -133,19 +125,17 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
                 self.recent.mark_answered(id);
                 return;
             }
-            let p = self.pending.swap_remove(i);
-            if matches!(p.kind, Kind::Authenticate)
+            if matches!(self.pending[i].kind, Kind::Authenticate)
                 && let Some(key) = api_key_of(payload)
             {
                 self.api_key = Some(key);
             }
-            self.recent.remember(id, true, Binding::of(&p.kind));
-            if !self.record(IN_RESPONSE, id.0, payload) {
+            if self.record(IN_RESPONSE, id.0, payload) {
+                self.pending.swap_remove(i);
+                self.recent.remember(id, true, binding);
+            } else {
                 // The answer is lost to a full inbox: its request fails, reported as such.
-                let _ = self.pending.push(p);
-                if let Some(i) = self.pending.iter().position(|p| p.live() && p.id == id) {
-                    self.fail(i, Failure::Overflow);
-                }
+                self.fail(i, Failure::Overflow);
             }
             return;
         }

@@ -47,25 +47,6 @@ struct Link {
     acks: u32,
 }
 
-/// Which key a request carries (spec/protocol.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyUse {
-    /// `pair` and `authenticate`: the zero key.
-    Zero,
-    /// Everything else: the paired key.
-    Paired,
-}
-
-impl KeyUse {
-    fn of(info: MethodInfo) -> Self {
-        if info.unauthenticated {
-            Self::Zero
-        } else {
-            Self::Paired
-        }
-    }
-}
-
 /// The client role of a Synqpay session: sans-IO, `no_std`, no allocation.
 ///
 /// # Driving it
@@ -456,9 +437,12 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         if self.link.is_none() {
             return Err(SendError::NotConnected);
         }
-        let key = match KeyUse::of(method) {
-            KeyUse::Zero => ApiKey::ZERO,
-            KeyUse::Paired => self.api_key.ok_or(SendError::NotPaired)?,
+        // `pair` and `authenticate` carry the zero key, everything else the paired one
+        // (spec/protocol.md §2).
+        let key = if method.unauthenticated {
+            ApiKey::ZERO
+        } else {
+            self.api_key.ok_or(SendError::NotPaired)?
         };
         if self.pending.is_full() {
             return Err(SendError::TooManyPending);
@@ -589,13 +573,13 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         self.recent.remember(id, false, binding);
     }
 
-    /// The oldest request sent on this connection that an Error frame (or a refused frame) can
-    /// still be about: neither answered nor fenced (spec/protocol.md §1, the fence rule).
-    fn oldest_unfenced(&self) -> Option<usize> {
+    /// The oldest request still waiting that was sent on this connection and that `about`
+    /// accepts: what a link Error frame or a refused frame is most likely about.
+    fn oldest_on_link(&self, about: impl Fn(&Pending) -> bool) -> Option<usize> {
         self.pending
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.live() && p.sent_on == Some(self.epoch) && !p.fenced)
+            .filter(|(_, p)| p.live() && p.sent_on == Some(self.epoch) && about(p))
             .min_by_key(|(_, p)| p.id)
             .map(|(i, _)| i)
     }
