@@ -14,7 +14,7 @@ use synqpay_rpc::{
     Authenticate, Cancel, CancelParams, Message, Method, RawJson, ReferenceId, RequestId,
     StartTransactionParams,
 };
-use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure};
+use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure, SendError};
 
 use crate::backoff::Backoff;
 use crate::error::rpc_error;
@@ -174,13 +174,18 @@ impl Connection {
         Ok(self.session.connect(self.now()))
     }
 
-    /// A new request goes out on a connection: if the last one died (no ACK, the device closed
-    /// it), a new one is opened first. Nothing is sent again by this: only the new request goes.
-    fn ensure_connected(&mut self) -> Result<(), Error> {
+    /// Queues a new request with `send`, on a connection: if the last one died (no ACK, the
+    /// device closed it), a new one is opened first. Nothing is sent again by this: only the
+    /// new request goes.
+    fn queue(
+        &mut self,
+        send: impl FnOnce(&mut Session, u64) -> Result<RequestId, SendError>,
+    ) -> Result<RequestId, Error> {
         if !self.session.is_connected() {
             self.reconnect()?;
         }
-        Ok(())
+        let now = self.now();
+        Ok(send(&mut self.session, now)?)
     }
 
     /// The TLS handshake, now, so that an untrusted device is refused at connect.
@@ -220,13 +225,11 @@ impl Connection {
     /// or corrupted answer, on a new connection if the link died (spec/protocol.md §6); any
     /// other method never.
     pub(crate) fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
-        self.ensure_connected()?;
         let sent_at = self.now();
-        let id = self.session.send::<M>(sent_at, params)?;
+        let id = self.queue(|s, now| s.send::<M>(now, params))?;
         match self.wait(id, &mut |_| {}) {
             Err(e) if M::SAFE_TO_RESEND && self.worth_resending(&e, sent_at) => {
-                self.ensure_connected()?;
-                let id = self.session.send::<M>(self.now(), params)?;
+                let id = self.queue(|s, now| s.send::<M>(now, params))?;
                 self.wait(id, &mut |_| {})
             }
             other => other,
@@ -254,15 +257,13 @@ impl Connection {
             None => None,
         };
         // The method's own deadline and key (synqpay_rpc::MethodInfo::by_name); never resent.
-        self.ensure_connected()?;
-        let id = self.session.send_raw(self.now(), method, raw)?;
+        let id = self.queue(|s, now| s.send_raw(now, method, raw))?;
         self.wait(id, &mut |_| {})
     }
 
     /// `pair`: the device shows a code for 30 s.
     pub(crate) fn pair(&mut self, serial_number: &str) -> Result<(), Error> {
-        self.ensure_connected()?;
-        let id = self.session.pair(self.now(), serial_number)?;
+        let id = self.queue(|s, now| s.pair(now, serial_number))?;
         self.wait(id, &mut |_| {})
             .and_then(|r| r.result_json())
             .map(|_| ())
@@ -270,8 +271,7 @@ impl Connection {
 
     /// `authenticate` with the code from the screen; the key is kept and returned.
     pub(crate) fn authenticate(&mut self, otp: &str) -> Result<ApiKey, Error> {
-        self.ensure_connected()?;
-        let id = self.session.authenticate(self.now(), otp)?;
+        let id = self.queue(|s, now| s.authenticate(now, otp))?;
         let reply = self.wait(id, &mut |_| {})?;
         reply.result::<Authenticate>()?;
         self.session
@@ -291,8 +291,7 @@ impl Connection {
         cancel: &AtomicBool,
     ) -> Result<Reply, Error> {
         cancel.store(false, Ordering::SeqCst);
-        self.ensure_connected()?;
-        let id = self.session.start_transaction(self.now(), params)?;
+        let id = self.queue(|s, now| s.start_transaction(now, params))?;
         loop {
             if cancel.swap(false, Ordering::SeqCst) {
                 let cancel = CancelParams {
@@ -312,8 +311,7 @@ impl Connection {
         &mut self,
         reference: ReferenceId<'_>,
     ) -> Result<Reply, Error> {
-        self.ensure_connected()?;
-        let id = self.session.lookup_transaction(self.now(), reference)?;
+        let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
         self.wait(id, &mut |_| {})
     }
 
