@@ -72,6 +72,19 @@ impl Drop for Sim {
     }
 }
 
+/// What the device recorded for `reference`, looked up by the client: (charged, amount).
+fn looked_up(client: &mut Client, reference: &str) -> (Option<bool>, Option<i64>) {
+    let found = client
+        .lookup_transaction(ReferenceId::new(reference).unwrap())
+        .unwrap();
+    let t = found
+        .result::<synqpay_rpc::GetTransaction>()
+        .unwrap()
+        .transaction
+        .unwrap();
+    (t.is_charged(), t.amount)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -369,15 +382,7 @@ fn an_app_killed_in_mid_sale_finds_the_outcome_when_it_comes_back() {
         Some(true)
     );
     // ...and confirms it by referenceId, as an app must.
-    let found = client
-        .lookup_transaction(ReferenceId::new("killed-1").unwrap())
-        .unwrap();
-    let t = found
-        .result::<synqpay_rpc::GetTransaction>()
-        .unwrap()
-        .transaction
-        .unwrap();
-    assert_eq!(t.is_charged(), Some(true));
+    assert_eq!(looked_up(&mut client, "killed-1").0, Some(true));
 }
 
 #[path = "../../synqpay-sim/tests/support/pty.rs"]
@@ -469,13 +474,5 @@ fn a_new_sale_never_prints_an_earlier_processs_outcome() {
     let mut client = Client::connect(&sim.addr, ClientConfig::default())
         .unwrap()
         .with_api_key(KEY.parse().unwrap());
-    let found = client
-        .lookup_transaction(ReferenceId::new("A").unwrap())
-        .unwrap();
-    let t = found
-        .result::<synqpay_rpc::GetTransaction>()
-        .unwrap()
-        .transaction
-        .unwrap();
-    assert_eq!((t.is_charged(), t.amount), (Some(true), Some(12550)));
+    assert_eq!(looked_up(&mut client, "A"), (Some(true), Some(12550)));
 }
