@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use synqpay_link::ApiKey;
 use synqpay_rpc::{ReferenceId, StartTransaction, StartTransactionParams};
-use synqpay_sim::{Simulator, SimulatorConfig, TestCa};
+use synqpay_sim::{Scenario, Simulator, SimulatorConfig, TestCa};
 use synqpay_std::tls::Verification;
 use synqpay_std::{Client, ClientConfig};
 
@@ -81,6 +81,11 @@ enum Command {
         /// presents one).
         #[arg(long, default_value_t = 30)]
         card_wait: u64,
+        /// What the card, the host and the device do (TOML: per payment the outcome, events,
+        /// stops, a dropped connection or a reboot; the screen, battery and host). Without
+        /// one, the amount decides; examples in crates/synqpay-sim/scenarios/.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
     },
     /// Pairs with the device; prints the API key alone on the last line.
     Pair {
@@ -214,15 +219,26 @@ fn run(cli: Cli) -> Result<(), String> {
             ca_out,
             cached_responses,
             card_wait,
+            scenario,
         } => {
             // The global --api-key (or SYNQPAY_API_KEY): the device starts paired with it.
             let api_key = cli.api_key.as_deref().map(key).transpose()?;
+            let scenario = match &scenario {
+                Some(file) => {
+                    let text = std::fs::read_to_string(file)
+                        .map_err(|e| format!("--scenario {}: {e}", file.display()))?;
+                    Scenario::from_toml(&text)
+                        .map_err(|e| format!("--scenario {}: {e}", file.display()))?
+                }
+                None => Scenario::default(),
+            };
             let config = SimulatorConfig {
                 serial_number,
                 otp,
                 api_key,
                 cached_responses,
                 card_wait_ms: card_wait.saturating_mul(1000),
+                scenario,
                 ..Default::default()
             };
             let sim = match (tls_listen, &target.serial) {

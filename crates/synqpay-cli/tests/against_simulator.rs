@@ -223,6 +223,38 @@ fn a_sale_prints_the_transaction_and_outcomes_follow_the_amount() {
 }
 
 #[test]
+fn a_scenario_file_decides_a_sale_and_a_bad_one_is_named() {
+    let dir = std::env::temp_dir().join(format!("synqpay-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("decline.toml");
+    std::fs::write(
+        &file,
+        "[[payment]]\nreference_id = \"cli-sc-1\"\noutcome = \"decline\"\n",
+    )
+    .unwrap();
+    let sim = Sim::start(&["--api-key", KEY, "--scenario", file.to_str().unwrap()]);
+    // 12550 would be approved by the amount; the scenario declines this referenceId.
+    let out = sim.sale("12550", "cli-sc-1");
+    assert!(
+        !out.status.success() && stderr(&out).contains("declined"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(sim.sale("12550", "cli-sc-2").status.success());
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[payment]]\nevents = [\"CARD_WAVED\"]\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["simulate", "--listen", "127.0.0.1:0", "--scenario"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("CARD_WAVED"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_client_cut_off_mid_sale_gets_its_result_after_reconnecting() {
     let sim = Sim::paired();
     let addr = sim.addr.clone();

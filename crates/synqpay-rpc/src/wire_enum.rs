@@ -47,6 +47,14 @@ macro_rules! wire_enum {
             pub fn is_unknown(&self) -> bool {
                 matches!(self, Self::Unknown(_))
             }
+
+            /// The value with no borrow, if it is one this version knows (`None` for `Unknown`).
+            pub fn known(&self) -> Option<$name<'static>> {
+                match self {
+                    $( Self::$variant => Some($name::$variant), )+
+                    Self::Unknown(_) => None,
+                }
+            }
         }
 
         impl core::fmt::Debug for $name<'_> {

@@ -1,28 +1,29 @@
 //! The simulated device's application: what a Synqpay device does with each request
 //! (spec/api.md, spec/protocol.md §3 pairing, §5 states, §6 money), on top of the device role of
-//! `synqpay-session`.
+//! `synqpay-session`. Each request is checked against the state table of §5
+//! (`synqpay_session::terminal::RULES`: 201 in a wrong state, then 202/203/301 for what the
+//! device lacks), then answered by the one function of its method.
 
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, Cancel, ContinueTransaction, DecodeError, DeviceInfo, DeviceStatus, EventType,
-    GetBatchFileStatus, GetDeviceInfo, GetSettlement, GetStatus, GetTerminalStatus, GetTransaction,
-    Method, Pair, QuerySettlements, RawJson, RpcErrorCode, Settlement, StartTransaction, Status,
-    TerminalStatus, TerminalStatusResult, Text, TransactionStatus,
+    Authenticate, Cancel, CaptureSignature, ContinueTransaction, DecodeError, Deposit,
+    GetBatchFileStatus, GetConfig, GetDeviceInfo, GetSettlement, GetStatus, GetTerminalStatus,
+    GetTransaction, Method, Pair, QuerySettlements, RawJson, ReadCard, Reboot, Restart,
+    RpcErrorCode, SetConfig, Settlement, ShowQr, StartTransaction, UploadLogs, UserInput,
+    UserSelection,
 };
-use synqpay_session::{Device, ReplyTo};
+use synqpay_session::terminal::{Needs, Rule, rule_of};
+use synqpay_session::{Device, IncomingRequest, ReplyTo};
 
 use crate::batch::Settlements;
-use crate::outcomes::Outcome;
-use crate::prompts::{self, Prompt};
-use crate::records::{OwnedRequest, transaction_json};
+use crate::conditions::Conditions;
+use crate::scenario::Scenario;
+use crate::state::{LinkAction, State, Stored};
 use crate::system::Settings;
 
-/// How long a pairing code is valid (spec/protocol.md §3).
-pub const PAIRING_MS: u64 = 30_000;
-/// How long the device waits for `continueTransaction` (spec/protocol.md §5).
-pub const CONTINUE_MS: u64 = 60_000;
+pub use synqpay_session::terminal::{CONTINUE_MS, PAIRING_MS};
 
-/// The simulated device's identity and pace.
+/// The simulated device's identity, pace and scenario.
 #[derive(Debug, Clone)]
 pub struct SimulatorConfig {
     /// The serial number `pair` must name.
@@ -39,9 +40,15 @@ pub struct SimulatorConfig {
     /// How long the simulated cardholder takes to answer a prompt (`readCard`, `userInput`,
     /// ...): the default scenario (ours: 1 s).
     pub cardholder_ms: u64,
+    /// How long a settlement or a log upload runs, in SETTLEMENT or UPLOAD_LOGS (ours: 1 s).
+    pub job_ms: u64,
+    /// How long a reboot or restart keeps the device in SYSTEM (ours: 3 s).
+    pub reboot_ms: u64,
     /// Keep answers a client could not receive for its return (the device's `cachedResponses`
     /// setting; off, as on a device, until set here or by `setConfig`).
     pub cached_responses: bool,
+    /// What the card, the host and the device do (by default the amount decides).
+    pub scenario: Scenario,
 }
 
 impl Default for SimulatorConfig {
@@ -53,70 +60,30 @@ impl Default for SimulatorConfig {
             step_ms: 300,
             card_wait_ms: 30_000,
             cardholder_ms: 1_000,
+            job_ms: 1_000,
+            reboot_ms: 3_000,
             cached_responses: false,
+            scenario: Scenario::default(),
         }
     }
 }
 
 pub(crate) type SimDevice = Device<Vec<u8>>;
 
-/// A transaction in progress.
-#[derive(Debug, Clone)]
-pub(super) struct Running {
-    pub(super) reply: ReplyTo,
-    pub(super) reference_id: String,
-    pub(super) transaction_type: String,
-    pub(super) amount: i64,
-    pub(super) currency: u16,
-    pub(super) events: bool,
-    pub(super) outcome: Outcome,
-    /// `notifyUpdate`: stop with UPDATE once the card is read; cleared when continued.
-    pub(super) update: bool,
-    /// The events of its flow, in order.
-    pub(super) steps: Vec<EventType<'static>>,
-    /// Steps done so far, and when the next one is due.
-    pub(super) step: usize,
-    pub(super) due: u64,
+/// A request copied out of the device's queue, so the device can answer while it is handled.
+struct OwnedRequest {
+    reply_to: ReplyTo,
+    method: String,
+    params: Option<String>,
 }
 
-/// What the device is doing (spec/protocol.md §5).
-#[derive(Debug, Clone)]
-pub(crate) enum State {
-    Idle,
-    /// `wrong`: codes refused so far (spec/protocol.md §3: the 5th closes the pairing).
-    Pairing {
-        code: String,
-        until: u64,
-        wrong: u8,
-    },
-    Transaction(Running),
-    /// Stopped with UPDATE or REFERRAL: the request that started it was answered with the
-    /// stop, so nothing answers it again (each request is answered exactly once).
-    WaitingContinue {
-        running: Running,
-        until: u64,
-    },
-    /// A screen method waits for the cardholder (READ_CARD or PROMPT).
-    Prompt(Prompt),
-}
-
-/// A transaction the device remembers, for lookups and settlement: as it ran, and its status
-/// now (a later VOID, CAPTURE or settlement changes it).
-#[derive(Debug, Clone)]
-pub(super) struct Stored {
-    pub(super) reference_id: String,
-    pub(super) transaction_id: String,
-    pub(super) running: Running,
-    pub(super) status: TransactionStatus<'static>,
-    /// When it ran, RFC 3339.
-    pub(super) time: String,
-    pub(super) settled: bool,
-}
-
-impl Stored {
-    /// The transaction object as the device reports it now, as JSON text.
-    pub(super) fn json(&self) -> String {
-        transaction_json(&self.running, &self.transaction_id, &self.time, self.status)
+impl OwnedRequest {
+    fn of(request: &IncomingRequest<'_>) -> Self {
+        Self {
+            reply_to: request.reply_to,
+            method: request.method.to_string(),
+            params: request.params.map(|p| p.as_str().to_string()),
+        }
     }
 }
 
@@ -126,14 +93,22 @@ pub struct App {
     pub(crate) state: State,
     pub(crate) key: Option<ApiKey>,
     pub(crate) stored: Vec<Stored>,
-    settlements: Settlements,
+    pub(crate) settlements: Settlements,
     /// Every `referenceId` ever used: unique for the device's lifetime (spec/protocol.md §6).
     pub(crate) references: Vec<String>,
     pub(crate) next_transaction: u64,
     seed: u64,
-    settings: Settings,
+    pub(crate) settings: Settings,
+    /// The screen, the battery, the host (ours: set by the scenario or a test).
+    pub(crate) conditions: Conditions,
+    /// The scenario's changes made so far.
+    changes_made: usize,
+    /// What the server is to do with the link after this turn.
+    pub(crate) link: LinkAction,
     /// What the screen shows, for whoever watches it (the demo, tests).
     pub screen: String,
+    /// The pairing code on the screen, while one is.
+    pub(crate) pairing_code: Option<String>,
 }
 
 impl App {
@@ -141,6 +116,7 @@ impl App {
     pub fn new(config: SimulatorConfig) -> Self {
         let key = config.api_key;
         let cached_responses = config.cached_responses;
+        let conditions = config.scenario.device;
         Self {
             config,
             state: State::Idle,
@@ -154,7 +130,11 @@ impl App {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64 | 1),
             settings: Settings::new(cached_responses),
+            conditions,
+            changes_made: 0,
+            link: LinkAction::Keep,
             screen: "IDLE".into(),
+            pairing_code: None,
         }
     }
 
@@ -168,14 +148,24 @@ impl App {
         self.key
     }
 
-    fn status(&self) -> DeviceStatus<'static> {
-        match self.state {
-            State::Idle => DeviceStatus::Idle,
-            State::Pairing { .. } => DeviceStatus::Pairing,
-            State::Transaction(_) => DeviceStatus::Transaction,
-            State::WaitingContinue { .. } => DeviceStatus::WaitingContinueTransaction,
-            State::Prompt(ref p) => p.status(),
-        }
+    /// The pairing code on the screen, while one is (spec/protocol.md §3).
+    pub fn pairing_code(&self) -> Option<&str> {
+        self.pairing_code.as_deref()
+    }
+
+    /// The device's surroundings now.
+    pub fn conditions(&self) -> Conditions {
+        self.conditions
+    }
+
+    /// Changes the device's surroundings (a test, or whoever plays the world around it).
+    pub fn set_conditions(&mut self, conditions: Conditions) {
+        self.conditions = conditions;
+    }
+
+    /// What the server is to do with the link after this turn; asking clears it.
+    pub fn take_link_action(&mut self) -> LinkAction {
+        core::mem::replace(&mut self.link, LinkAction::Keep)
     }
 
     pub(crate) fn random(&mut self) -> u64 {
@@ -194,33 +184,70 @@ impl App {
         device.set_api_key(self.key);
     }
 
-    /// Moves a transaction in progress on, and ends what has waited too long.
+    /// Moves what runs on, ends what has waited too long, and makes the scenario's changes
+    /// that are due.
     pub fn tick(&mut self, now: u64, device: &mut SimDevice) {
+        while let Some(change) = self.config.scenario.changes.get(self.changes_made)
+            && now >= change.after_ms
+        {
+            self.conditions = change.apply(self.conditions);
+            self.changes_made += 1;
+        }
         match &mut self.state {
             State::Pairing { until, .. } if now > *until => {
-                self.state = State::Idle;
-                self.screen = "IDLE (pairing code expired)".into();
+                self.become_idle("IDLE (pairing code expired)");
             }
             State::WaitingContinue { until, .. } if now > *until => {
                 // No continueTransaction within 60 s: the device cancels (spec/protocol.md §5).
                 // Its request was answered with the stop; nobody waits for more.
-                self.state = State::Idle;
-                self.screen = "IDLE (continue timed out)".into();
+                self.become_idle("IDLE (continue timed out)");
             }
             State::Prompt(prompt) if prompt.due(now) => {
                 prompt.finish(now, device);
-                self.state = State::Idle;
-                self.screen = "IDLE".into();
+                self.become_idle("IDLE");
             }
             State::Transaction(running) if now >= running.due => {
                 let step = running.step;
                 running.step += 1;
-                running.due = now + self.config.step_ms;
+                running.due = now + running.step_ms;
                 let running = running.clone();
                 self.step(now, device, running, step);
             }
+            State::Job(job) if now >= job.until => {
+                let job = job.clone();
+                self.finish_job(device, job);
+            }
             _ => {}
         }
+    }
+
+    /// Back to IDLE, saying why on the screen.
+    pub(crate) fn become_idle(&mut self, screen: &str) {
+        self.state = State::Idle;
+        self.pairing_code = None;
+        self.screen = screen.into();
+    }
+
+    /// Whether the state is one `needs` allows (spec/protocol.md §5).
+    fn allows(&self, needs: Needs) -> bool {
+        match needs {
+            Needs::Any => true,
+            Needs::Idle => matches!(self.state, State::Idle),
+            Needs::Pairing => matches!(self.state, State::Pairing { .. }),
+            Needs::WaitingContinue => matches!(self.state, State::WaitingContinue { .. }),
+            Needs::Cancelable => self.state.cancelable(),
+        }
+    }
+
+    /// Checks a request against its rule: the error to answer, if any.
+    fn refusal(&self, rule: &Rule) -> Option<RpcErrorCode> {
+        if !self.allows(rule.needs) {
+            return Some(RpcErrorCode::IllegalState);
+        }
+        rule.resources
+            .iter()
+            .find(|r| self.conditions.lacks(**r))
+            .map(|r| r.error())
     }
 
     fn handle(&mut self, now: u64, device: &mut SimDevice, request: OwnedRequest) {
@@ -229,90 +256,44 @@ impl App {
         let params = request
             .params
             .as_deref()
-            .map(|p| RawJson::parse(p.as_bytes()).ok())
-            .unwrap_or(None);
-        let idle = matches!(self.state, State::Idle);
+            .and_then(|p| RawJson::parse(p.as_bytes()).ok());
+        let Some(rule) = rule_of(method) else {
+            let code = RpcErrorCode::MethodNotFound;
+            let _ = device.respond_error(&reply, code, "Method not found", None);
+            return;
+        };
+        if let Some(code) = self.refusal(rule) {
+            let _ = device.respond_error(&reply, code, code.name(), None);
+            return;
+        }
         match method {
-            GetStatus::NAME => {
-                let cancelable = match &self.state {
-                    State::Transaction(_) | State::WaitingContinue { .. } => true,
-                    State::Prompt(p) => p.cancelable,
-                    State::Idle | State::Pairing { .. } => false,
-                };
-                let _ = device.respond(
-                    &reply,
-                    &Status {
-                        device_status: self.status(),
-                        cancelable,
-                    },
-                );
-            }
-            GetDeviceInfo::NAME => {
-                let time = crate::clock::now_rfc3339();
-                let info = DeviceInfo {
-                    app_version: Some(Text::new("1.8.2")),
-                    brand: Some(Text::new("Synqpay")),
-                    model: Some(Text::new("Simulator")),
-                    serial_number: Some(Text::new(&self.config.serial_number)),
-                    firmware: Some(Text::new(env!("CARGO_PKG_VERSION"))),
-                    local_ip: Some(Text::new("127.0.0.1")),
-                    ssid: Some(Text::new("simulated")),
-                    time: Some(Text::new(&time)),
-                };
-                let _ = device.respond(&reply, &info);
-            }
-            GetTerminalStatus::NAME => {
-                let result = TerminalStatusResult {
-                    terminal_id: Some(Text::new("0881234")),
-                    terminal_name: Some(Text::new("קפה הסימולטור")),
-                    terminal_status: Some(TerminalStatus::Ready),
-                };
-                let _ = device.respond(&reply, &result);
-            }
+            GetStatus::NAME => self.get_status(device, reply),
+            GetDeviceInfo::NAME => self.get_device_info(device, reply),
+            GetTerminalStatus::NAME => self.get_terminal_status(device, reply),
             Pair::NAME => self.pair(now, device, reply, params),
             Authenticate::NAME => self.authenticate(now, device, reply, params),
             StartTransaction::NAME => self.start_transaction(now, device, reply, params),
             ContinueTransaction::NAME => self.continue_transaction(now, device, reply, params),
-            Cancel::NAME => self.cancel(now, device, reply, params),
-            GetTransaction::NAME => self.get_transaction(now, device, reply, params),
+            Cancel::NAME => self.cancel(device, reply, params),
+            GetTransaction::NAME => self.get_transaction(device, reply, params),
             GetBatchFileStatus::NAME => Settlements::batch_status(&self.stored, device, &reply),
-            Settlement::NAME => {
-                if !idle {
-                    return illegal(device, &reply);
-                }
-                match Settlement::decode_params(params) {
-                    Ok(p) if p.host != synqpay_rpc::Host::Shva => host_disabled(device, &reply),
-                    Ok(_) => self.settlements.settle(&mut self.stored, device, &reply),
-                    Err(e) => invalid_params(device, &reply, &e),
-                }
-            }
-            GetSettlement::NAME => match GetSettlement::decode_params(params) {
-                Ok(p) => self.settlements.find(&p, device, &reply),
-                Err(e) => invalid_params(device, &reply, &e),
-            },
+            Settlement::NAME => self.settlement(now, device, reply, params),
+            GetSettlement::NAME => self.get_settlement(device, reply, params),
             QuerySettlements::NAME => self.settlements.all(device, &reply),
-            // The screen methods need the device IDLE (spec/protocol.md §5); the settings
-            // may be read in any state.
-            _ if prompts::is_prompt(method) && !idle => illegal(device, &reply),
-            _ if prompts::is_prompt(method) => {
-                let cardholder_ms = self.config.cardholder_ms;
-                match prompts::start(device, reply, method, params, now, cardholder_ms) {
-                    Ok(Some(prompt)) => {
-                        self.screen = prompt.screen();
-                        self.state = State::Prompt(prompt);
-                    }
-                    Ok(None) => {}
-                    Err(e) => invalid_params(device, &reply, &e),
-                }
-            }
-            _ if self.settings.serve(device, &reply, method, params) => {}
+            Deposit::NAME => self.deposit(device, reply, params),
+            ReadCard::NAME
+            | UserInput::NAME
+            | UserSelection::NAME
+            | CaptureSignature::NAME
+            | ShowQr::NAME => self.prompt(now, device, reply, method, params),
+            GetConfig::NAME => self.get_config(device, reply),
+            SetConfig::NAME => self.set_config(device, reply, params),
+            UploadLogs::NAME => self.upload_logs(now, device, reply),
+            Reboot::NAME | Restart::NAME => self.reboot(now, device, reply),
+            // Every method of RULES has its arm above (a test sends each).
             _ => {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::MethodNotFound,
-                    "Method not found",
-                    None,
-                );
+                let code = RpcErrorCode::MethodNotFound;
+                let _ = device.respond_error(&reply, code, "Method not found", None);
             }
         }
     }
@@ -343,4 +324,9 @@ pub(crate) fn invalid(device: &mut SimDevice, reply: &ReplyTo, what: &str) {
 /// simulated terminal knows SHVA only).
 pub(crate) fn host_disabled(device: &mut SimDevice, reply: &ReplyTo) {
     let _ = device.respond_error(reply, RpcErrorCode::HostDisabled, "HostDisabled", None);
+}
+
+/// Answers an error with its code's name as the message.
+pub(crate) fn refuse(device: &mut SimDevice, reply: &ReplyTo, code: RpcErrorCode) {
+    let _ = device.respond_error(reply, code, code.name(), None);
 }

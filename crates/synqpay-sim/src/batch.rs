@@ -5,13 +5,12 @@
 //! the last one.
 
 use synqpay_rpc::{
-    BatchFileStatus, BatchRecord, GetSettlementParams, MainTerminal, RecordType, ResultCode,
-    RpcErrorCode, SettlementLookup, SettlementReport, SettlementResult, Text, TransactionStatus,
-    TransactionType,
+    BatchFileStatus, BatchRecord, GetSettlementParams, MainTerminal, RecordType, RpcErrorCode,
+    SettlementLookup, SettlementReport, Text, TransactionStatus, TransactionType,
 };
 use synqpay_session::{Device, ReplyTo};
 
-use crate::app::Stored;
+use crate::state::Stored;
 
 /// The terminal the simulator plays (ours).
 pub(crate) const TERMINAL_ID: &str = "0881234";
@@ -95,13 +94,9 @@ impl Settlements {
         let _ = device.respond(reply, &status);
     }
 
-    /// `settlement`: the batch goes to the host; its captured transactions become SETTLED.
-    pub(crate) fn settle(
-        &mut self,
-        stored: &mut [Stored],
-        device: &mut Device<Vec<u8>>,
-        reply: &ReplyTo,
-    ) {
+    /// `settlement`: the batch goes to the host; its captured transactions become SETTLED. The
+    /// report of the settlement done, for its answer.
+    pub(crate) fn settle(&mut self, stored: &mut [Stored]) -> SettlementReport<'_> {
         let number = self.0.len() + 1;
         let mut records = Vec::new();
         for s in stored.iter_mut().filter(|s| !s.settled) {
@@ -115,19 +110,15 @@ impl Settlements {
                 s.transaction_id.clone(),
             ));
         }
-        self.0.push(Settled {
+        let settled = Settled {
             settlement_id: format!("00000000-0000-4000-8000-{number:012}"),
             batch_no: format!("{number:04}"),
             time: crate::clock::now_rfc3339(),
             report: format!("דוח סגירה<!>עסקאות: {}", records.len()),
             records,
-        });
-        let last = self.0.last().map(report_of);
-        let result = SettlementResult {
-            result: ResultCode::Ok,
-            settlement: last,
         };
-        let _ = device.respond(reply, &result);
+        self.0.push(settled);
+        report_of(&self.0[self.0.len() - 1])
     }
 
     /// `getSettlement`: by settlement id, by batch number, or the last; 401 when there is none

@@ -5,17 +5,24 @@
 mod app;
 mod batch;
 mod clock;
+mod conditions;
+mod info;
+mod jobs;
 pub mod noise;
-mod outcomes;
 mod pairing;
 mod prompts;
 mod records;
+pub mod scenario;
 mod server;
+mod state;
 mod system;
 mod test_ca;
 mod transactions;
 
 pub use app::{App, CONTINUE_MS, PAIRING_MS, SimulatorConfig};
-pub use outcomes::Outcome;
+pub use conditions::{Conditions, Host, LOW_BATTERY_PERCENT, Power, Screen};
+pub use scenario::Scenario;
 pub use server::Simulator;
+pub use state::LinkAction;
+pub use synqpay_session::terminal::Outcome;
 pub use test_ca::TestCa;

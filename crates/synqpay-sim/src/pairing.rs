@@ -7,10 +7,10 @@ use synqpay_link::ApiKey;
 use synqpay_rpc::{Authenticate, AuthenticateResult, Method, Null, Pair, RawJson, Text};
 use synqpay_session::ReplyTo;
 
-use crate::app::{App, PAIRING_MS, SimDevice, State, illegal, invalid};
+use synqpay_session::terminal::{PAIRING_ATTEMPTS, PAIRING_MS};
 
-/// Wrong pairing codes after which the pairing is closed (spec/protocol.md §3, ours).
-const MAX_WRONG_CODES: u8 = 5;
+use crate::app::{App, SimDevice, illegal, invalid};
+use crate::state::State;
 
 impl App {
     /// `pair`: opens a pairing with a 6-digit code on the screen (spec/protocol.md §3).
@@ -21,9 +21,7 @@ impl App {
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
-        let idle = matches!(self.state, State::Idle);
         match Pair::decode_params(params) {
-            _ if !idle => illegal(device, &reply),
             Ok(p) if p.serial_number == self.config.serial_number.as_str() => {
                 let code = self
                     .config
@@ -31,6 +29,7 @@ impl App {
                     .clone()
                     .unwrap_or_else(|| format!("{:06}", self.random() % 1_000_000));
                 self.screen = format!("PAIRING: code {code}");
+                self.pairing_code = Some(code.clone());
                 // Shown on the console as the device shows it on screen; a closed console
                 // must not stop the device.
                 let _ = writeln!(
@@ -45,7 +44,8 @@ impl App {
                 };
                 let _ = device.respond(&reply, &Null);
             }
-            _ => invalid(device, &reply, "serialNumber is not this device's"),
+            Ok(_) => invalid(device, &reply, "serialNumber is not this device's"),
+            Err(e) => crate::app::invalid_params(device, &reply, &e),
         }
     }
 
@@ -67,8 +67,7 @@ impl App {
             Ok(p) if p.otp == code.as_str() => {
                 let key = ApiKey::from_bytes((self.random() as u32).to_be_bytes());
                 self.key = Some(key);
-                self.state = State::Idle;
-                self.screen = "IDLE (paired)".into();
+                self.become_idle("IDLE (paired)");
                 let hex = key.expose_hex();
                 let digits = std::str::from_utf8(&hex).unwrap_or("00000000");
                 let _ = device.respond(
@@ -78,13 +77,13 @@ impl App {
                     },
                 );
             }
-            _ => {
+            Err(e) => crate::app::invalid_params(device, &reply, &e),
+            Ok(_) => {
                 // Ours (spec/protocol.md §3): after 5 wrong codes the pairing is closed
                 // and the code void, so it cannot be guessed within its 30 s.
                 *wrong += 1;
-                if *wrong >= MAX_WRONG_CODES {
-                    self.state = State::Idle;
-                    self.screen = "IDLE (pairing closed: too many wrong codes)".into();
+                if *wrong >= PAIRING_ATTEMPTS {
+                    self.become_idle("IDLE (pairing closed: too many wrong codes)");
                 }
                 invalid(device, &reply, "wrong code")
             }

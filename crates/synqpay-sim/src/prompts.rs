@@ -13,6 +13,9 @@ use synqpay_rpc::{
 };
 use synqpay_session::{Device, ReplyTo};
 
+use crate::app::{App, SimDevice, invalid_params};
+use crate::state::State;
+
 /// The default wait of a prompt without `timeout` (spec/api.md: 60 s).
 const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
@@ -114,23 +117,34 @@ struct Track2 {
     track2: &'static str,
 }
 
-/// Whether `method` is a screen method.
-pub(crate) fn is_prompt(method: &str) -> bool {
-    [
-        ReadCard::NAME,
-        UserInput::NAME,
-        UserSelection::NAME,
-        CaptureSignature::NAME,
-        ShowQr::NAME,
-    ]
-    .contains(&method)
+impl App {
+    /// A screen method (`readCard`, `userInput`, `userSelection`, `captureSignature`,
+    /// `showQR`): shown, then waiting for the cardholder in READ_CARD or PROMPT.
+    pub(crate) fn prompt(
+        &mut self,
+        now: u64,
+        device: &mut SimDevice,
+        reply: ReplyTo,
+        method: &str,
+        params: Option<RawJson<'_>>,
+    ) {
+        let cardholder_ms = self.config.cardholder_ms;
+        match start(device, reply, method, params, now, cardholder_ms) {
+            Ok(Some(prompt)) => {
+                self.screen = prompt.screen();
+                self.state = State::Prompt(prompt);
+            }
+            Ok(None) => {}
+            Err(e) => invalid_params(device, &reply, &e),
+        }
+    }
 }
 
 /// What a screen method's request starts: `Ok(None)` when it is answered already (`showQR`).
-pub(crate) type Started = Result<Option<Prompt>, DecodeError>;
+type Started = Result<Option<Prompt>, DecodeError>;
 
 /// Starts the screen method `method` at `now`; the cardholder answers `cardholder_ms` later.
-pub(crate) fn start(
+fn start(
     device: &mut Device<Vec<u8>>,
     reply: ReplyTo,
     method: &str,

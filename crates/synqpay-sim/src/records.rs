@@ -1,55 +1,21 @@
-//! What the simulated device writes: stored transactions with their receipts, and the results of
-//! the methods it answers with plain JSON text (spec/api.md "Methods").
+//! The transaction object the simulated device writes, with its receipt (spec/api.md
+//! "TransactionResult", "Member types": the documented sale's types and `language: HEBREW`),
+//! built with `synqpay-rpc`'s types and handed to whoever writes it (a result, a lookup).
 
-use serde::Serialize;
-use synqpay_rpc::{
-    CreditTerms, RawJson, Receipt, ReceiptField, ResultCode, Text, Transaction, TransactionStatus,
-    TransactionType,
-};
-use synqpay_session::{IncomingRequest, ReplyTo};
+use synqpay_rpc::{Receipt, ReceiptField, Text, Transaction, TransactionStatus, TransactionType};
 
-use crate::app::Running;
+use crate::batch::TERMINAL_ID;
+use crate::state::Running;
 
-/// The credit terms the simulated host allows after UPDATE.
-pub(super) fn heapless_terms() -> Option<heapless::Vec<CreditTerms<'static>, 8>> {
-    let mut terms = heapless::Vec::new();
-    let _ = terms.push(CreditTerms::Regular);
-    let _ = terms.push(CreditTerms::Installments);
-    Some(terms)
-}
-
-/// `getTransaction`'s answer with the stored transaction as it was first written.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Found<'a> {
-    pub(super) transaction_result: ResultCode<'a>,
-    pub(super) transaction: RawJson<'a>,
-}
-
-/// A request copied out of the device's queue.
-pub(super) struct OwnedRequest {
-    pub(super) reply_to: ReplyTo,
-    pub(super) method: String,
-    pub(super) params: Option<String>,
-}
-
-impl OwnedRequest {
-    pub(super) fn of(request: &IncomingRequest<'_>) -> Self {
-        Self {
-            reply_to: request.reply_to,
-            method: request.method.to_string(),
-            params: request.params.map(|p| p.as_str().to_string()),
-        }
-    }
-}
-
-/// The transaction object of a completed payment, with receipts, as JSON text.
-pub(super) fn transaction_json(
+/// Calls `write` with the transaction object of `running`, as the device reports it with
+/// `status`, and returns what it returns.
+pub(crate) fn with_transaction<R>(
     running: &Running,
     transaction_id: &str,
     time: &str,
     status: TransactionStatus<'_>,
-) -> String {
+    write: impl FnOnce(&Transaction<'_>) -> R,
+) -> R {
     let amount = format!("₪{}.{:02}", running.amount / 100, running.amount % 100);
     let lines = [
         ReceiptField {
@@ -68,11 +34,11 @@ pub(super) fn transaction_json(
             value: Some(Text::new("ויזה 3303")),
         },
     ];
-    let t = Transaction {
+    let transaction = Transaction {
         transaction_status: Some(status),
         transaction_time: Some(Text::new(time)),
         reference_id: Some(Text::new(&running.reference_id)),
-        terminal_id: Some(Text::new("0881234")),
+        terminal_id: Some(Text::new(TERMINAL_ID)),
         app_version: Some(Text::new("1.8.2")),
         transaction_type: Some(TransactionType::from_text(Text::new(
             &running.transaction_type,
@@ -98,5 +64,5 @@ pub(super) fn transaction_json(
         }),
         ..Default::default()
     };
-    serde_json::to_string(&t).unwrap_or_else(|_| "{}".into())
+    write(&transaction)
 }

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::TestCa;
 use crate::app::{App, SimulatorConfig};
+use crate::conditions::Conditions;
+use crate::state::LinkAction;
 use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
 use synqpay_std::transport::{SerialPort, Transport};
 
@@ -19,8 +21,17 @@ pub struct Simulator {
     tls_addr: Option<SocketAddr>,
     ca_pem: Option<String>,
     stop: Arc<AtomicBool>,
-    screen: Arc<Mutex<String>>,
+    view: Arc<Mutex<View>>,
+    controls: mpsc::Sender<Conditions>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// What the device shows, for whoever watches it.
+#[derive(Debug, Clone, Default)]
+struct View {
+    screen: String,
+    pairing_code: Option<String>,
+    conditions: Conditions,
 }
 
 impl Simulator {
@@ -78,9 +89,14 @@ impl Simulator {
             None => None,
         };
         let stop = Arc::new(AtomicBool::new(false));
-        let screen = Arc::new(Mutex::new(String::from("IDLE")));
+        let view = Arc::new(Mutex::new(View {
+            screen: "IDLE".into(),
+            pairing_code: None,
+            conditions: config.scenario.device,
+        }));
+        let (controls, controlled) = mpsc::channel();
         let thread = {
-            let (stop, screen) = (stop.clone(), screen.clone());
+            let (stop, view) = (stop.clone(), view.clone());
             std::thread::Builder::new()
                 .name("synqpay-simulator".into())
                 .spawn(move || {
@@ -89,7 +105,12 @@ impl Simulator {
                         tls,
                         serial,
                     };
-                    serve(links, config, &stop, &screen)
+                    let watch = Watch {
+                        stop: &stop,
+                        view: &view,
+                        controls: controlled,
+                    };
+                    serve(links, config, &watch)
                 })?
         };
         Ok(Self {
@@ -97,7 +118,8 @@ impl Simulator {
             tls_addr,
             ca_pem: None,
             stop,
-            screen,
+            view,
+            controls,
             thread: Some(thread),
         })
     }
@@ -119,14 +141,26 @@ impl Simulator {
 
     /// What the device's screen shows now, such as `PAIRING: code 123456`.
     pub fn screen(&self) -> String {
-        self.screen.lock().map(|s| s.clone()).unwrap_or_default()
+        self.view
+            .lock()
+            .map(|v| v.screen.clone())
+            .unwrap_or_default()
     }
 
-    /// The pairing code on the screen, if one is shown.
+    /// The pairing code on the screen, if one is shown (spec/protocol.md §3).
     pub fn pairing_code(&self) -> Option<String> {
-        self.screen()
-            .strip_prefix("PAIRING: code ")
-            .map(str::to_string)
+        self.view.lock().ok().and_then(|v| v.pairing_code.clone())
+    }
+
+    /// The device's surroundings now: screen, battery, host.
+    pub fn conditions(&self) -> Conditions {
+        self.view.lock().map(|v| v.conditions).unwrap_or_default()
+    }
+
+    /// Changes the device's surroundings (its screen, battery or host), as a tester would with
+    /// a device in hand; takes effect at the device's next turn (a few ms).
+    pub fn set_conditions(&self, conditions: Conditions) {
+        let _ = self.controls.send(conditions);
     }
 
     /// Stops the simulator and waits for its thread.
@@ -224,7 +258,14 @@ struct Links {
 /// The simulator's loop: accept (replacing the client), read, serve, tick, write. Reads block
 /// until bytes arrive (or a tick passes), so an answer leaves as soon as its request is in.
 /// The serial line, if any, is the client while no TCP client is connected.
-fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mutex<String>) {
+/// What the loop shares with the `Simulator` handle.
+struct Watch<'a> {
+    stop: &'a AtomicBool,
+    view: &'a Mutex<View>,
+    controls: mpsc::Receiver<Conditions>,
+}
+
+fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
     let Links {
         tcp: listener,
         tls,
@@ -256,7 +297,10 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
         device.connect(0, SERIAL_CLIENT);
     }
     let mut buf = [0u8; 16 * 1024];
-    while !stop.load(Ordering::Relaxed) {
+    while !watch.stop.load(Ordering::Relaxed) {
+        while let Ok(conditions) = watch.controls.try_recv() {
+            app.set_conditions(conditions);
+        }
         let mut next = if client.is_some() || serial.is_some() {
             incoming.try_recv().ok()
         } else {
@@ -306,10 +350,19 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
         app.tick(now, &mut device);
         device.handle_timeout(now);
         // The screen changes before the answer leaves, as on the device.
-        if let Ok(mut shown) = screen.lock()
-            && *shown != app.screen
-        {
-            shown.clone_from(&app.screen);
+        if let Ok(mut view) = watch.view.lock() {
+            if view.screen != app.screen {
+                view.screen.clone_from(&app.screen);
+            }
+            if view.pairing_code.as_deref() != app.pairing_code() {
+                view.pairing_code = app.pairing_code().map(str::to_string);
+            }
+            view.conditions = app.conditions();
+        }
+        // A scenario's dropped connection: before anything more is written to it.
+        let action = app.take_link_action();
+        if action == LinkAction::Drop {
+            link_lost(now, &mut device, &mut client, serial.is_some());
         }
         // Only a plain TCP client is dropped for not reading: on TLS a timed-out call may be
         // rustls reading the handshake (the socket's read timeout is a tick), and a serial line
@@ -337,6 +390,13 @@ fn serve(links: Links, config: SimulatorConfig, stop: &AtomicBool, screen: &Mute
             if failed || stream.flush().is_err_and(|e| !is_timeout(&e)) {
                 link_lost(now, &mut device, &mut client, serial.is_some());
             }
+        }
+        // A reboot: after its answer left, the connection closes and what the device kept
+        // for a client is gone with its memory.
+        if action == LinkAction::Reboot {
+            link_lost(now, &mut device, &mut client, serial.is_some());
+            device.set_cached_responses(false);
+            device.set_cached_responses(app.cached_responses());
         }
     }
     stop_all.store(true, Ordering::Relaxed);

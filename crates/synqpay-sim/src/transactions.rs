@@ -5,18 +5,27 @@
 
 use synqpay_rpc::{
     Cancel, CommandStatus, ContinueTransaction, CreditTerms, EventType, GetTransaction,
-    LookupMethod, Method, Null, PaymentType, RawJson, ResultCode, RpcErrorCode, StartTransaction,
-    StartTransactionParams, Text, Transaction, TransactionEvent, TransactionResult,
-    TransactionStatus, TransactionType,
+    GetTransactionResult, LookupMethod, Method, Null, PaymentType, RawJson, ResultCode,
+    RpcErrorCode, StartTransaction, StartTransactionParams, Text, Transaction, TransactionEvent,
+    TransactionResult, TransactionStatus, TransactionType,
 };
 use synqpay_session::ReplyTo;
 
-use crate::app::{
-    App, CONTINUE_MS, Running, SimDevice, State, Stored, illegal, invalid, invalid_params,
-};
-use crate::outcomes::Outcome;
+use synqpay_session::terminal::{CONTINUE_MS, Outcome};
+
+use crate::app::{App, SimDevice, illegal, invalid, invalid_params, refuse};
 use crate::prompts::Prompt;
-use crate::records::{Found, heapless_terms, transaction_json};
+use crate::records::with_transaction;
+use crate::scenario::Stop;
+use crate::state::{LinkAction, Running, State, Stored};
+
+/// The credit terms the simulated host allows after UPDATE.
+fn allowed_terms() -> Option<heapless::Vec<CreditTerms<'static>, 8>> {
+    let mut terms = heapless::Vec::new();
+    let _ = terms.push(CreditTerms::Regular);
+    let _ = terms.push(CreditTerms::Installments);
+    Some(terms)
+}
 
 /// The events of a transaction, in the order a device sends them (spec/api.md "Event"; the flows
 /// are ours, from the event types): the tip screen when asked; with a card present, waiting for
@@ -72,10 +81,6 @@ impl App {
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
-        let idle = matches!(self.state, State::Idle);
-        if !idle {
-            return illegal(device, &reply);
-        }
         let p = match StartTransaction::decode_params(params) {
             Ok(p) => p,
             Err(e) => return invalid_params(device, &reply, &e),
@@ -85,13 +90,7 @@ impl App {
         if p.payment_method
             .is_some_and(|m| m != synqpay_rpc::PaymentMethod::CreditCard)
         {
-            let _ = device.respond_error(
-                &reply,
-                RpcErrorCode::PaymentMethodDisabled,
-                "PaymentMethodDisabled",
-                None,
-            );
-            return;
+            return refuse(device, &reply, RpcErrorCode::PaymentMethodDisabled);
         }
         let reference = p.reference_id.to_string();
         let names_original = matches!(
@@ -103,13 +102,7 @@ impl App {
             // VOID and CAPTURE name the original referenceId (spec/api.md): it must be
             // known (302) and in a status they apply to (304).
             let Some(original) = self.stored.iter().find(|s| s.reference_id == reference) else {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::TransactionNotFound,
-                    "TransactionNotFound",
-                    None,
-                );
-                return;
+                return refuse(device, &reply, RpcErrorCode::TransactionNotFound);
             };
             let applies = match p.transaction_type {
                 TransactionType::Void => matches!(
@@ -122,24 +115,12 @@ impl App {
                 }
             };
             if !applies {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::IllegalTransactionStatus,
-                    "IllegalTransactionStatus",
-                    None,
-                );
-                return;
+                return refuse(device, &reply, RpcErrorCode::IllegalTransactionStatus);
             }
             amount = original.running.amount;
         } else {
             if self.references.contains(&reference) {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::TransactionAlreadyExist,
-                    "TransactionAlreadyExist",
-                    None,
-                );
-                return;
+                return refuse(device, &reply, RpcErrorCode::TransactionAlreadyExist);
             }
             if p.amount.is_none() {
                 let _ = device.respond_error(&reply, RpcErrorCode::MissingParams, "amount", None);
@@ -147,6 +128,18 @@ impl App {
             }
             self.references.push(reference.clone());
         }
+        // The scenario's rule for this payment, if it has one (ours, `Scenario`).
+        let rule = self.config.scenario.payment(&reference, amount).cloned();
+        let rule = rule.as_ref();
+        let stop = rule.and_then(|r| r.stop);
+        // A VOID or CAPTURE of a transaction the device holds goes through (ours).
+        let outcome = match rule.and_then(|r| r.outcome) {
+            _ if stop == Some(Stop::Referral) => Outcome::Referral,
+            _ if names_original => Outcome::Approve,
+            Some(outcome) => outcome,
+            None => Outcome::for_amount(amount),
+        };
+        let step_ms = rule.and_then(|r| r.step_ms).unwrap_or(self.config.step_ms);
         self.screen = format!("TRANSACTION: {reference}");
         self.state = State::Transaction(Running {
             reply,
@@ -155,16 +148,16 @@ impl App {
             amount,
             currency: p.currency.unwrap_or(376),
             events: p.notify_events == Some(true),
-            // A VOID or CAPTURE of a transaction the device holds goes through (ours).
-            outcome: if names_original {
-                Outcome::Approve
-            } else {
-                Outcome::for_amount(amount)
-            },
-            update: p.notify_update == Some(true),
-            steps: flow(&p, names_original),
+            outcome,
+            update: p.notify_update == Some(true) || stop == Some(Stop::Update),
+            steps: rule
+                .and_then(|r| r.events.clone())
+                .unwrap_or_else(|| flow(&p, names_original)),
             step: 0,
-            due: now + self.config.step_ms,
+            due: now + step_ms,
+            step_ms,
+            disconnect_at: rule.and_then(|r| r.disconnect_at),
+            reboot_at: rule.and_then(|r| r.reboot_at),
         });
     }
 
@@ -179,6 +172,10 @@ impl App {
         let State::WaitingContinue { running, .. } = &self.state else {
             return illegal(device, &reply);
         };
+        let params = match ContinueTransaction::decode_params(params) {
+            Ok(p) => p,
+            Err(e) => return invalid_params(device, &reply, &e),
+        };
         let mut running = running.clone();
         running.reply = reply;
         if running.outcome == Outcome::Referral {
@@ -186,10 +183,8 @@ impl App {
             return self.complete(device, running, Outcome::Approve);
         }
         // After UPDATE: new terms or amount, then the rest of the steps.
-        if let Ok(p) = ContinueTransaction::decode_params(params) {
-            running.amount = p.new_amount.unwrap_or(running.amount);
-        }
-        running.due = now + self.config.step_ms;
+        running.amount = params.new_amount.unwrap_or(running.amount);
+        running.due = now + running.step_ms;
         self.screen = "TRANSACTION: continued".into();
         self.state = State::Transaction(running);
     }
@@ -209,24 +204,15 @@ impl App {
             Ok(p) if prompt.is_named(&p.reference_id) => {
                 let _ = device.respond(&reply, &Null);
                 prompt.answer(device, ResultCode::Canceled);
-                self.state = State::Idle;
-                self.screen = "IDLE (prompt cancelled)".into();
+                self.become_idle("IDLE (prompt cancelled)");
             }
-            Ok(_) => {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::TransactionNotFound,
-                    "TransactionNotFound",
-                    None,
-                );
-            }
+            Ok(_) => refuse(device, &reply, RpcErrorCode::TransactionNotFound),
             Err(e) => invalid_params(device, &reply, &e),
         }
     }
 
     pub(crate) fn cancel(
         &mut self,
-        _now: u64,
         device: &mut SimDevice,
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
@@ -243,20 +229,11 @@ impl App {
         // `cancel` names the running request by its referenceId (spec/api.md).
         match Cancel::decode_params(params) {
             Ok(p) if p.reference_id == target.reference_id.as_str() => {}
-            Ok(_) => {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::TransactionNotFound,
-                    "TransactionNotFound",
-                    None,
-                );
-                return;
-            }
+            Ok(_) => return refuse(device, &reply, RpcErrorCode::TransactionNotFound),
             Err(e) => return invalid_params(device, &reply, &e),
         }
         let _ = device.respond(&reply, &Null);
-        self.state = State::Idle;
-        self.screen = "IDLE (cancelled)".into();
+        self.become_idle("IDLE (cancelled)");
         // The cancelled request answers too (spec/api.md "cancel"), unless it was
         // answered already with an UPDATE or REFERRAL stop.
         if !answered {
@@ -271,15 +248,10 @@ impl App {
     /// `getTransaction`: by REF_ID, TRANS_ID or LAST_TRANS; 302 when not found.
     pub(crate) fn get_transaction(
         &mut self,
-        _now: u64,
         device: &mut SimDevice,
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
-        let idle = matches!(self.state, State::Idle);
-        if !idle {
-            return illegal(device, &reply);
-        }
         let p = match GetTransaction::decode_params(params) {
             Ok(p) => p,
             Err(e) => return invalid_params(device, &reply, &e),
@@ -291,29 +263,22 @@ impl App {
             LookupMethod::LastTrans => self.stored.last(),
             LookupMethod::Unknown(_) => return invalid(device, &reply, "lookupMethod"),
         };
-        let json = found.map(Stored::json);
-        match json
-            .as_deref()
-            .and_then(|j| RawJson::parse(j.as_bytes()).ok())
-        {
-            Some(transaction) => {
-                let _ = device.respond(
-                    &reply,
-                    &Found {
-                        transaction_result: ResultCode::Ok,
-                        transaction,
-                    },
-                );
-            }
-            None => {
-                let _ = device.respond_error(
-                    &reply,
-                    RpcErrorCode::TransactionNotFound,
-                    "TransactionNotFound",
-                    None,
-                );
-            }
-        }
+        let Some(found) = found else {
+            return refuse(device, &reply, RpcErrorCode::TransactionNotFound);
+        };
+        with_transaction(
+            &found.running,
+            &found.transaction_id,
+            &found.time,
+            found.status,
+            |transaction| {
+                let result = GetTransactionResult {
+                    transaction_result: Some(ResultCode::Ok),
+                    transaction: Some(*transaction),
+                };
+                let _ = device.respond(&reply, &result);
+            },
+        );
     }
 
     pub(crate) fn step(&mut self, now: u64, device: &mut SimDevice, running: Running, step: usize) {
@@ -335,7 +300,7 @@ impl App {
         if step == card_read && running.update {
             let result = TransactionResult {
                 command_status: Some(CommandStatus::Update),
-                allowed_credit_terms: heapless_terms(),
+                allowed_credit_terms: allowed_terms(),
                 max_number_installment_payments: Some(12),
                 ..TransactionResult::new(ResultCode::Ok)
             };
@@ -354,6 +319,14 @@ impl App {
         }
         if step < last_event {
             let event_type = steps[step];
+            // A scenario's dropped connection: the device runs on, its answers to nobody (or
+            // to the cache, when on).
+            if running.disconnect_at == Some(event_type) {
+                self.link = LinkAction::Drop;
+            }
+            if running.reboot_at == Some(event_type) {
+                return self.reboot_during(now, running, event_type);
+            }
             self.screen = format!("TRANSACTION: {event_type}");
             if running.events {
                 let _ = device.notify("transactionEvent", &TransactionEvent { event_type });
@@ -380,9 +353,32 @@ impl App {
         }
     }
 
+    /// A scenario's reboot in the middle of a transaction (ours): at AUTHORIZATION_STARTED the
+    /// host has decided, so the transaction is recorded with its outcome and its answer never
+    /// sent (the client must look it up, spec/protocol.md §6); earlier, nothing was charged.
+    fn reboot_during(&mut self, now: u64, running: Running, at: EventType<'static>) {
+        if at == EventType::AuthorizationStarted {
+            let outcome = running.outcome;
+            self.record(running, outcome);
+        }
+        self.reboot_now(now);
+    }
+
     /// Ends a transaction with `outcome`, answers it, and remembers it.
     fn complete(&mut self, device: &mut SimDevice, running: Running, outcome: Outcome) {
-        self.state = State::Idle;
+        let reply = running.reply;
+        let r = self.record(running, outcome);
+        let _ = match r.status {
+            Some(status) => with_transaction(&r.running, &r.transaction_id, &r.time, status, |t| {
+                device.respond(&reply, &completed(r.result, Some(*t)))
+            }),
+            None => device.respond(&reply, &completed(r.result, None)),
+        };
+    }
+
+    /// Ends a transaction with `outcome` and remembers it: a new transaction is stored, a VOID
+    /// or CAPTURE changes its original's status (spec/api.md).
+    fn record(&mut self, running: Running, outcome: Outcome) -> Recorded {
         let kind = TransactionType::from_text(Text::new(&running.transaction_type));
         let (result, status) = match outcome {
             Outcome::Approve | Outcome::Referral => (ResultCode::Ok, Some(approved_status(&kind))),
@@ -390,8 +386,11 @@ impl App {
             Outcome::HostError => (ResultCode::HostError, None),
             Outcome::Timeout => (ResultCode::Timeout, None),
         };
-        let reply = running.reply;
-        // A VOID or CAPTURE names the original, whose record it changes (spec/api.md).
+        self.become_idle(&format!(
+            "IDLE (last: {} {})",
+            running.reference_id,
+            status.map_or("not charged".into(), |s| s.to_string())
+        ));
         let original = matches!(kind, TransactionType::Void | TransactionType::Capture)
             .then(|| {
                 self.stored
@@ -405,32 +404,45 @@ impl App {
         };
         self.next_transaction += 1;
         let time = crate::clock::now_rfc3339();
-        let json = status.map(|s| transaction_json(&running, &transaction_id, &time, s));
-        let transaction = json
-            .as_deref()
-            .and_then(|j| Transaction::from_json(RawJson::parse(j.as_bytes()).ok()?).ok());
-        let answer = TransactionResult {
-            command_status: Some(CommandStatus::Completed),
-            transaction,
-            ..TransactionResult::new(result)
-        };
-        let _ = device.respond(&reply, &answer);
-        self.screen = format!(
-            "IDLE (last: {} {})",
-            running.reference_id,
-            status.map_or("not charged".into(), |s| s.to_string())
-        );
         match (status, original) {
             (Some(status), Some(i)) if result == ResultCode::Ok => self.stored[i].status = status,
             (Some(status), None) => self.stored.push(Stored {
                 reference_id: running.reference_id.clone(),
-                transaction_id,
-                running,
+                transaction_id: transaction_id.clone(),
+                running: running.clone(),
                 status,
-                time,
+                time: time.clone(),
                 settled: false,
             }),
             _ => {}
         }
+        Recorded {
+            result,
+            status,
+            running,
+            transaction_id,
+            time,
+        }
     }
+}
+
+/// The answer of a transaction that ran to its end.
+fn completed<'a>(
+    result: ResultCode<'a>,
+    transaction: Option<Transaction<'a>>,
+) -> TransactionResult<'a> {
+    TransactionResult {
+        command_status: Some(CommandStatus::Completed),
+        transaction,
+        ..TransactionResult::new(result)
+    }
+}
+
+/// What a transaction ended with: its `result` and status, and what its answer shows.
+struct Recorded {
+    result: ResultCode<'static>,
+    status: Option<TransactionStatus<'static>>,
+    running: Running,
+    transaction_id: String,
+    time: String,
 }
