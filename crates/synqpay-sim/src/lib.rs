@@ -4,6 +4,7 @@
 
 mod app;
 mod batch;
+pub mod catalog;
 mod clock;
 mod conditions;
 mod info;
