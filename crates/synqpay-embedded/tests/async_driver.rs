@@ -56,7 +56,10 @@ fn pairs_then_sells_with_events_then_finds_the_sale() {
             .await
             .unwrap();
         assert_eq!(charged, Some(true));
-        assert_eq!(events, ["WAITING_FOR_CARD", "CARD_DETECTED"]);
+        assert_eq!(
+            events,
+            ["WAITING_FOR_CARD", "CARD_DETECTED", "AUTHORIZATION_STARTED"]
+        );
         let amount = client
             .lookup_transaction(reference, |r| r.transaction.and_then(|t| t.amount))
             .await
@@ -134,7 +137,7 @@ fn keepalives_run_while_a_long_sale_waits_for_its_reads() {
         block_on(client.start_transaction(&params, &mut |_| events += 1, |r| r.is_charged()))
             .unwrap();
     assert_eq!(charged, Some(true));
-    assert_eq!(events, 2);
+    assert_eq!(events, 3);
     // Reads 17 s apart: the timer interrupted each pending read for a KeepAlive (15 s idle),
     // whose ACK came back within its 5 s, and no byte was lost to the cancelled reads.
     let (stats, link) = client.session().stats();

@@ -67,7 +67,10 @@ fn pairs_then_sells_with_events_then_finds_the_sale_by_reference() {
         .unwrap();
     assert_eq!(charged, Some(true));
     assert_eq!(echoed.as_deref(), Some("fw-1"));
-    assert_eq!(events, ["WAITING_FOR_CARD", "CARD_DETECTED"]);
+    assert_eq!(
+        events,
+        ["WAITING_FOR_CARD", "CARD_DETECTED", "AUTHORIZATION_STARTED"]
+    );
 
     let found = client
         .lookup_transaction(reference, |r| r.transaction.and_then(|t| t.amount))

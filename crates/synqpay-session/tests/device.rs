@@ -38,7 +38,6 @@ fn answers(now: u64, device: &mut synqpay_session::Device<Vec<u8>>) -> Vec<Strin
 #[test]
 fn malformed_input_gets_the_right_error_frame_and_the_device_goes_on() {
     let mut d = device();
-    let mut app = App::default();
     d.connect(0, A);
     let good = request(KEY, GetStatus::NAME);
     let mut bad_crc = good.clone();
@@ -59,7 +58,7 @@ fn malformed_input_gets_the_right_error_frame_and_the_device_goes_on() {
     for (input, expected) in cases {
         d.handle_input(0, input);
         d.handle_input(0, &good); // and the device goes on
-        app.serve(0, &mut d);
+        d.serve(0);
         let got = answers(0, &mut d);
         assert_eq!(got.first().map(String::as_str), Some(expected), "{got:?}");
         assert_eq!(got.last().map(String::as_str), Some("result"), "{got:?}");
@@ -69,7 +68,6 @@ fn malformed_input_gets_the_right_error_frame_and_the_device_goes_on() {
 #[test]
 fn keys_are_checked_and_only_pairing_goes_with_the_zero_key() {
     let mut d = device();
-    let mut app = App::default();
     d.connect(0, A);
     for (key, method, expected) in [
         (
@@ -78,12 +76,13 @@ fn keys_are_checked_and_only_pairing_goes_with_the_zero_key() {
             "NOT_AUTHENTICATED",
         ),
         (ApiKey::ZERO, "getStatus", "NOT_AUTHENTICATED"),
-        (ApiKey::ZERO, "pair", "error InvalidParams"),
+        // Accepted, and refused by the terminal: no serialNumber (102, spec/protocol.md §4).
+        (ApiKey::ZERO, "pair", "error MissingParams"),
         (ApiKey::ZERO, "authenticate", "error IllegalState"),
         (KEY, "getStatus", "result"),
     ] {
         d.handle_input(0, &request(key, method));
-        app.serve(0, &mut d);
+        d.serve(0);
         assert_eq!(answers(0, &mut d), [expected], "{method} with {key:?}");
     }
     assert_eq!(d.stats().0.not_authenticated, 2);
@@ -93,10 +92,9 @@ fn keys_are_checked_and_only_pairing_goes_with_the_zero_key() {
 fn a_device_without_a_key_accepts_only_pairing() {
     let mut d = device();
     d.set_api_key(None);
-    let mut app = App::default();
     d.connect(0, A);
     d.handle_input(0, &request(KEY, "getStatus"));
-    app.serve(0, &mut d);
+    d.serve(0);
     assert_eq!(answers(0, &mut d), ["NOT_AUTHENTICATED"]);
 }
 

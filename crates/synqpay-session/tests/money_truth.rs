@@ -1,7 +1,7 @@
 //! Money truth under faults (issue 11): the outcome the client reports is the one the device
 //! recorded, or it is reported unknown with the referenceId (spec/protocol.md §1 fence rule, §2
 //! cached responses, §6 money safety). The device's answers here are written by hand, frame by
-//! frame, where the device app of `common` would agree with the client by construction.
+//! frame, where the scripted terminal of `common` would agree with the client by construction.
 
 mod common;
 
@@ -14,12 +14,12 @@ use synqpay_session::{ClientConfig, Connected, Delivery, Failure};
 
 type Client = synqpay_session::Client<Vec<u8>, 4>;
 
-fn connected() -> (Client, synqpay_session::Device<Vec<u8>>, App) {
+fn connected() -> (Client, Terminal) {
     let mut c = client(ClientConfig::default()).with_api_key(KEY);
     let mut d = device();
     assert_eq!(c.connect(0), Connected::Fresh);
     d.connect(0, A);
-    (c, d, App::default())
+    (c, d)
 }
 
 fn sale(reference: &str, amount: i64) -> StartTransactionParams<'_> {
@@ -54,18 +54,18 @@ fn a_new_process_never_takes_the_previous_ones_sale_for_its_own() {
     // Finding 1: process one starts sale A and is killed; the device caches A's answer and
     // replays it to the next client from the same address (spec §2): process two, whose ids
     // also start at 1.
-    let (mut one, mut d, mut app) = connected();
+    let (mut one, mut d) = connected();
     one.start_transaction(0, &sale("A", 12550)).unwrap();
-    exchange(0, &mut one, &mut d, &mut app);
+    exchange(0, &mut one, &mut d);
     d.disconnect(500);
-    assert_eq!(app.finish_sale(&mut d), Delivery::Cached);
+    assert_eq!(d.finish_sale(500), Delivery::Cached);
 
     let mut two =
         client_with_prefix(ClientConfig::default(), IdPrefix(0x0bad_cafe)).with_api_key(KEY);
     two.connect(1_000);
     d.connect(1_000, A);
     let b = two.start_transaction(1_000, &sale("B", 1001)).unwrap();
-    exchange(1_000, &mut two, &mut d, &mut app);
+    exchange(1_000, &mut two, &mut d);
     let seen = events(&mut two);
     assert!(
         matches!(&seen[..], [Seen::Unsolicited(p)] if p.contains("\"A\"")),
@@ -74,7 +74,7 @@ fn a_new_process_never_takes_the_previous_ones_sale_for_its_own() {
     assert_eq!(two.stats().0.unsolicited, 1);
     // B is still waiting for its own answer, which is B's.
     assert_eq!(two.outstanding(), 1);
-    app.finish_sale(&mut d);
+    d.finish_sale(1_000);
     device_to_client(1_001, &mut d, &mut two, usize::MAX);
     let seen = events(&mut two);
     let [Seen::Response(id, payload)] = &seen[..] else {
@@ -89,7 +89,7 @@ fn a_new_process_never_takes_the_previous_ones_sale_for_its_own() {
 fn an_answer_naming_another_sale_is_never_this_sales_outcome() {
     // Finding 2: a charged result for another referenceId, or another amount.
     for (reference, amount) in [("other", 1001), ("mine", 999_999)] {
-        let (mut c, mut d, _) = connected();
+        let (mut c, mut d) = connected();
         let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
         let id_text = last_id_text(&c);
         client_to_device(0, &mut c, &mut d, usize::MAX);
@@ -112,7 +112,7 @@ fn an_answer_naming_another_sale_is_never_this_sales_outcome() {
 
 #[test]
 fn a_lookup_that_finds_another_transaction_is_a_mismatch() {
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let id = c
         .lookup_transaction(0, ReferenceId::new("mine").unwrap())
         .unwrap();
@@ -135,7 +135,7 @@ fn a_lookup_that_finds_another_transaction_is_a_mismatch() {
 
 #[test]
 fn an_unreadable_money_member_is_an_unknown_outcome_never_a_decline() {
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
     let id_text = last_id_text(&c);
     client_to_device(0, &mut c, &mut d, usize::MAX);
@@ -162,7 +162,7 @@ fn an_unreadable_money_member_is_an_unknown_outcome_never_a_decline() {
 fn a_query_to_a_silent_device_fails_at_the_request_deadline() {
     // Finding 4: every method was long-running (120 s).
     let config = ClientConfig::default();
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let typed = c.send::<GetStatus>(0, &NoParams).unwrap();
     let raw = c.send_raw(0, "getStatus", None).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
@@ -180,16 +180,16 @@ fn a_query_to_a_silent_device_fails_at_the_request_deadline() {
 #[test]
 fn events_forever_end_at_the_ceiling_and_extend_only_transactions() {
     let config = ClientConfig::default();
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let payment = c.start_transaction(0, &sale("r-forever", 100)).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     let status = c.send::<GetStatus>(0, &NoParams).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
     let mut now = 0;
     let mut failed_at = Vec::new();
     while now <= config.transaction_ceiling_ms + 60_000 {
         now += 5_000;
-        app.event(&mut d, synqpay_rpc::EventType::PinStarted);
+        d.event(synqpay_rpc::EventType::PinStarted);
         c.handle_timeout(now);
         // The KeepAlives and their ACKs keep the link alive.
         client_to_device(now, &mut c, &mut d, usize::MAX);
@@ -213,7 +213,7 @@ fn events_forever_end_at_the_ceiling_and_extend_only_transactions() {
 fn a_dead_link_fails_the_calls_on_it_at_once() {
     // Finding 4: the dead link was detected and then not acted on.
     let config = ClientConfig::default();
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let id = c.start_transaction(0, &sale("r-dead", 100)).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
     // The device goes quiet: no ACK to the fence.
@@ -230,7 +230,7 @@ fn a_dead_link_fails_the_calls_on_it_at_once() {
 
 #[test]
 fn a_frame_larger_than_the_buffer_fails_the_call_at_once_naming_its_size() {
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let id = c.send::<GetStatus>(0, &NoParams).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
     // A 70 KB answer to a client with a 4 KiB receive buffer: its header says so at once.
@@ -286,9 +286,9 @@ fn a_swapped_crc_is_diagnosed_at_once_and_accepted_when_asked() {
 #[test]
 fn an_error_frame_goes_to_the_oldest_request_not_fenced() {
     // Finding 5: with a sale running (and fenced), a corrupted `cancel` gets the Error frame.
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let payment = c.start_transaction(0, &sale("r-fenced", 100)).unwrap();
-    exchange(0, &mut c, &mut d, &mut app); // the sale and its fence; the device ACKs
+    exchange(0, &mut c, &mut d); // the sale and its fence; the device ACKs
     let cancel = c
         .send::<synqpay_rpc::Cancel>(
             1,
@@ -319,7 +319,7 @@ fn an_error_frame_goes_to_the_oldest_request_not_fenced() {
 
 #[test]
 fn an_error_frame_on_an_unfenced_payment_is_an_unknown_outcome_with_its_reference() {
-    let (mut c, _, _) = connected();
+    let (mut c, _) = connected();
     let id = c.start_transaction(0, &sale("r-hit", 100)).unwrap();
     while let Some(bytes) = c.poll_transmit() {
         let n = bytes.len();
@@ -345,7 +345,7 @@ fn a_late_answer_naming_another_sale_is_nobodys() {
     let config = ClientConfig::default();
     // The late answer names another sale; then, for comparison, this one.
     for named in ["other", "mine"] {
-        let (mut c, mut d, _) = connected();
+        let (mut c, mut d) = connected();
         let id = c.start_transaction(0, &sale("mine", 1001)).unwrap();
         let id_text = last_id_text(&c);
         client_to_device(0, &mut c, &mut d, usize::MAX);
@@ -382,14 +382,13 @@ fn a_failure_is_reported_even_when_the_inbox_is_full() {
     c.connect(0);
     let mut d = device();
     d.connect(0, A);
-    let mut app = App::default();
     let id = c.start_transaction(0, &sale("r-full", 100)).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     // Events fill the inbox; the app does not poll; the sale's answer comes and cannot be kept.
     for _ in 0..4 {
-        app.event(&mut d, synqpay_rpc::EventType::PinStarted);
+        d.event(synqpay_rpc::EventType::PinStarted);
     }
-    app.finish_sale(&mut d);
+    d.finish_sale(1);
     device_to_client(1, &mut d, &mut c, usize::MAX);
     assert_eq!(c.outstanding(), 1, "not reported yet");
     let seen = events(&mut c);
@@ -406,9 +405,9 @@ fn a_failure_is_reported_even_when_the_inbox_is_full() {
 
 #[test]
 fn a_corrupted_answer_fails_a_waiting_query_at_once_but_not_a_transaction() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let payment = c.start_transaction(0, &sale("r-busy", 100)).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     let query = c.send::<GetStatus>(1, &NoParams).unwrap();
     let id_text = last_id_text(&c);
     client_to_device(1, &mut c, &mut d, usize::MAX);
@@ -439,7 +438,7 @@ fn a_run_of_stx_bytes_fills_nothing_and_fails_nothing_implausible() {
     // Found by fuzzing: each 0x02 0x02 of a run starts a frame whose length is absurd; one
     // event per candidate overflowed a 2 KiB inbox. Now they are counted, and a length of
     // 16 MiB or more is not taken for an answer too large.
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let id = c.send::<GetStatus>(0, &NoParams).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
     c.handle_input(1, &[0x02; 400]);
@@ -452,7 +451,7 @@ fn a_run_of_stx_bytes_fills_nothing_and_fails_nothing_implausible() {
 fn a_payment_named_at_run_time_is_bound_too() {
     // `synqpay call startTransaction '{...}'` goes through send_raw: its result is checked the
     // same way, and parameters that do not fit a payment are not sent.
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let params = r#"{"transactionType":"SALE","referenceId":"raw-1","amount":700,"currency":376}"#;
     let raw = synqpay_rpc::RawJson::parse(params.as_bytes()).unwrap();
     let id = c.send_raw(0, "startTransaction", Some(raw)).unwrap();

@@ -10,27 +10,23 @@ use synqpay_rpc::{
 };
 use synqpay_session::{ClientConfig, Connected, Delivery, Failure, PairingError, SendError};
 
-fn connected() -> (
-    synqpay_session::Client<Vec<u8>, 4>,
-    synqpay_session::Device<Vec<u8>>,
-    App,
-) {
+fn connected() -> (synqpay_session::Client<Vec<u8>, 4>, Terminal) {
     let mut c = client(ClientConfig::default()).with_api_key(KEY);
     let mut d = device();
     assert_eq!(c.connect(0), Connected::Fresh);
     d.connect(0, A);
-    (c, d, App::default())
+    (c, d)
 }
 
 #[test]
 fn a_frame_split_at_every_byte_boundary() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let id = c.send::<GetStatus>(0, &NoParams).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
-    app.serve(0, &mut d);
+    d.serve(0);
     let answer = drain_device(0, &mut d);
     for split in 1..answer.len() {
-        let (mut c2, _, _) = connected();
+        let (mut c2, _) = connected();
         let id2 = c2.send::<GetStatus>(0, &NoParams).unwrap();
         assert_eq!(id2, id);
         c2.transmitted(0, c2.poll_transmit().unwrap().len());
@@ -50,13 +46,13 @@ fn a_frame_split_at_every_byte_boundary() {
 
 #[test]
 fn two_frames_in_one_read() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let sale = StartTransactionParams::sale(ReferenceId::new("r-2").unwrap(), 100, 376);
     let id = c.start_transaction(0, &sale).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
-    app.serve(0, &mut d);
-    app.event(&mut d, EventType::CardDetected);
-    app.finish_sale(&mut d);
+    d.serve(0);
+    d.event(EventType::CardDetected);
+    d.finish_sale(0);
     let both = drain_device(0, &mut d);
     c.handle_input(1, &both);
     let seen = events(&mut c);
@@ -73,7 +69,7 @@ fn two_frames_in_one_read() {
 
 #[test]
 fn a_crc_error_mid_stream_then_a_good_frame() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let first = c.send::<GetStatus>(0, &NoParams).unwrap();
     let mut bytes = c.poll_transmit().unwrap().to_vec();
     c.transmitted(0, bytes.len());
@@ -82,7 +78,7 @@ fn a_crc_error_mid_stream_then_a_good_frame() {
     d.handle_input(0, &bytes);
     device_to_client(0, &mut d, &mut c, usize::MAX);
     let second = c.send::<GetStatus>(1, &NoParams).unwrap();
-    exchange(1, &mut c, &mut d, &mut app);
+    exchange(1, &mut c, &mut d);
     let seen = events(&mut c);
     assert_eq!(
         seen[0],
@@ -95,7 +91,7 @@ fn a_crc_error_mid_stream_then_a_good_frame() {
 #[test]
 fn keepalive_for_an_hour_then_a_dead_peer_is_found_in_time() {
     let config = ClientConfig::default();
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let mut now = 0;
     let hour = 3_600_000;
     while now < hour {
@@ -130,23 +126,23 @@ fn keepalive_for_an_hour_then_a_dead_peer_is_found_in_time() {
 #[test]
 fn events_keep_a_transaction_alive_beyond_its_deadline() {
     let config = ClientConfig::default();
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let sale = StartTransactionParams::sale(ReferenceId::new("r-long").unwrap(), 100, 376);
     let id = c.start_transaction(0, &sale).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     // An event every minute for five minutes, more than twice the base deadline.
     let mut now = 0;
     for _ in 0..5 {
         now += 60_000;
         c.handle_timeout(now);
-        app.event(&mut d, EventType::PinStarted);
+        d.event(EventType::PinStarted);
         device_to_client(now, &mut d, &mut c, usize::MAX);
         // The KeepAlive that went out, and the device's ACK to it.
         client_to_device(now, &mut c, &mut d, usize::MAX);
         device_to_client(now, &mut d, &mut c, usize::MAX);
     }
     assert!(now > 2 * config.transaction_timeout_ms);
-    app.finish_sale(&mut d);
+    d.finish_sale(now);
     device_to_client(now, &mut d, &mut c, usize::MAX);
     let seen = events(&mut c);
     assert_eq!(
@@ -163,38 +159,38 @@ fn events_keep_a_transaction_alive_beyond_its_deadline() {
 
 #[test]
 fn without_events_a_transaction_times_out_with_its_reference() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let sale = StartTransactionParams::sale(ReferenceId::new("r-quiet").unwrap(), 100, 376);
     let id = c.start_transaction(0, &sale).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     // Only KeepAlives and their ACKs for the whole deadline: nothing from the transaction.
     let limit = ClientConfig::default().transaction_timeout_ms;
     let mut now = 0;
     while let Some(t) = c.poll_timeout().filter(|t| *t <= limit) {
         now = t;
         c.handle_timeout(now);
-        exchange(now, &mut c, &mut d, &mut app);
+        exchange(now, &mut c, &mut d);
     }
     let seen = events(&mut c);
     let failed = Seen::Failed(id.0, Failure::Timeout, Some("r-quiet".into()));
     assert!(seen.contains(&failed), "{seen:?}");
     assert!(Failure::Timeout.outcome_unknown());
     // The result arrives late after all: delivered, as it carries the outcome.
-    app.finish_sale(&mut d);
+    d.finish_sale(now);
     device_to_client(now, &mut d, &mut c, usize::MAX);
     assert!(matches!(&events(&mut c)[..], [Seen::Late(i, _)] if *i == id.0));
 }
 
 #[test]
 fn a_disconnect_mid_transaction_then_the_cached_result_once() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let sale = StartTransactionParams::sale(ReferenceId::new("r-drop").unwrap(), 12550, 376);
     let id = c.start_transaction(0, &sale).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     // The link drops; the device finishes the sale and keeps the answer.
     c.disconnect(10);
     d.disconnect(10);
-    assert_eq!(app.finish_sale(&mut d), Delivery::Cached);
+    assert_eq!(d.finish_sale(10), Delivery::Cached);
     // The same client comes back: a resumption, and the cached answer comes first.
     assert_eq!(c.connect(20), Connected::Resumed { outstanding: 1 });
     assert_eq!(d.connect(20, A).cached_sent, 1);
@@ -212,22 +208,22 @@ fn a_disconnect_mid_transaction_then_the_cached_result_once() {
         Some(true)
     );
     assert_eq!(c.stats().0.duplicates, 1);
-    assert_eq!(app.charged, [("r-drop".to_string(), 12550)], "charged once");
+    assert_eq!(d.charged(), [("r-drop".to_string(), 12550)], "charged once");
 }
 
 #[test]
 fn a_takeover_by_a_second_client() {
-    let (mut a, mut d, mut app) = connected();
+    let (mut a, mut d) = connected();
     let sale = StartTransactionParams::sale(ReferenceId::new("r-take").unwrap(), 100, 376);
     let id = a.start_transaction(0, &sale).unwrap();
-    exchange(0, &mut a, &mut d, &mut app);
+    exchange(0, &mut a, &mut d);
     // B connects: A is replaced; the sale's answer goes to A's cache.
     let mut b = client(ClientConfig::default()).with_api_key(KEY);
     b.connect(5);
     assert!(d.connect(5, B).replaced);
-    assert_eq!(app.finish_sale(&mut d), Delivery::Cached);
+    assert_eq!(d.finish_sale(5), Delivery::Cached);
     let status = b.send::<GetStatus>(5, &NoParams).unwrap();
-    exchange(5, &mut b, &mut d, &mut app);
+    exchange(5, &mut b, &mut d);
     assert!(
         matches!(&events(&mut b)[..], [Seen::Response(i, _)] if *i == status.0),
         "B is served"
@@ -245,11 +241,10 @@ fn a_wrong_key_is_not_authenticated() {
     let mut c = client(ClientConfig::default())
         .with_api_key(synqpay_link::ApiKey::from_bytes([9, 9, 9, 9]));
     let mut d = device();
-    let mut app = App::default();
     c.connect(0);
     d.connect(0, A);
     let id = c.send::<GetStatus>(0, &NoParams).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     assert_eq!(
         events(&mut c),
         [Seen::Failed(
@@ -258,7 +253,7 @@ fn a_wrong_key_is_not_authenticated() {
             None
         )]
     );
-    assert!(app.seen.is_empty(), "the application never saw it");
+    assert_eq!(d.stats().0.requests, 0, "the application never saw it");
     assert_eq!(d.stats().0.not_authenticated, 1);
     // Without a key the client refuses to send at all.
     let mut fresh = client(ClientConfig::default());
@@ -274,15 +269,14 @@ fn pairing_stores_the_key_and_an_expired_code_is_a_typed_error() {
     let mut c = client(ClientConfig::default());
     let mut d = device();
     d.set_api_key(None);
-    let mut app = App::default();
     c.connect(0);
     d.connect(0, A);
     // Expired: the code is entered after 31 s.
     c.pair(0, SERIAL).unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     assert!(matches!(&events(&mut c)[..], [Seen::Response(..)]));
     let auth = c.authenticate(31_000, "123456").unwrap();
-    exchange(31_000, &mut c, &mut d, &mut app);
+    exchange(31_000, &mut c, &mut d);
     let seen = events(&mut c);
     let Seen::Response(got, payload) = &seen[0] else {
         panic!("{seen:?}")
@@ -299,18 +293,18 @@ fn pairing_stores_the_key_and_an_expired_code_is_a_typed_error() {
     // In time: the key is kept, and requests carry it.
     c.pair(40_000, SERIAL).unwrap();
     c.authenticate(45_000, "123456").unwrap();
-    exchange(45_000, &mut c, &mut d, &mut app);
+    exchange(45_000, &mut c, &mut d);
     events(&mut c);
     assert_eq!(c.api_key(), Some(KEY));
     d.set_api_key(c.api_key());
     let id = c.send::<GetStatus>(46_000, &NoParams).unwrap();
-    exchange(46_000, &mut c, &mut d, &mut app);
+    exchange(46_000, &mut c, &mut d);
     assert!(matches!(&events(&mut c)[..], [Seen::Response(i, _)] if *i == id.0));
 }
 
 #[test]
 fn a_request_never_sent_is_not_sent_and_nothing_is_resent() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let sale = StartTransactionParams::sale(ReferenceId::new("r-unsent").unwrap(), 100, 376);
     let id = c.start_transaction(0, &sale).unwrap();
     // Half the frame goes out, then the connection drops.
@@ -333,27 +327,27 @@ fn a_request_never_sent_is_not_sent_and_nothing_is_resent() {
         0,
         "nothing is resent on its own"
     );
-    app.serve(2, &mut d);
-    assert!(app.sale.is_none());
+    d.serve(2);
+    assert!(d.sale().is_none());
 }
 
 #[test]
 fn a_lost_outcome_is_recovered_by_reference_id() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let reference = ReferenceId::new("r-lookup").unwrap();
     c.start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
         .unwrap();
-    exchange(0, &mut c, &mut d, &mut app);
+    exchange(0, &mut c, &mut d);
     // The answer is lost for good (caching off on the device).
     d.set_cached_responses(false);
     c.disconnect(1);
     d.disconnect(1);
-    assert_eq!(app.finish_sale(&mut d), Delivery::Dropped);
+    assert_eq!(d.finish_sale(1), Delivery::Dropped);
     c.connect(2);
     d.connect(2, A);
     // The caller looks it up, as the failure tells it to.
     let lookup = c.lookup_transaction(2, reference).unwrap();
-    exchange(2, &mut c, &mut d, &mut app);
+    exchange(2, &mut c, &mut d);
     let seen = events(&mut c);
     let Some(Seen::Response(got, payload)) = seen.iter().find(|e| matches!(e, Seen::Response(..)))
     else {
@@ -366,7 +360,7 @@ fn a_lost_outcome_is_recovered_by_reference_id() {
 
 #[test]
 fn a_request_that_expires_in_the_queue_is_taken_back() {
-    let (mut c, mut d, mut app) = connected();
+    let (mut c, mut d) = connected();
     let reference = ReferenceId::new("r-stuck").unwrap();
     let id = c
         .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
@@ -385,18 +379,14 @@ fn a_request_that_expires_in_the_queue_is_taken_back() {
     );
     // Whatever the transport sends now, the sale is not in it.
     client_to_device(deadline, &mut c, &mut d, usize::MAX);
-    app.serve(deadline, &mut d);
-    assert!(app.sale.is_none(), "{:?}", app.seen);
-    assert!(
-        !app.seen.contains(&"startTransaction".to_string()),
-        "{:?}",
-        app.seen
-    );
+    d.serve(deadline);
+    assert!(d.sale().is_none());
+    assert_eq!(d.stats().0.requests, 0, "the application saw no request");
 }
 
 #[test]
 fn a_request_the_transport_started_on_has_an_unknown_outcome() {
-    let (mut c, _, _) = connected();
+    let (mut c, _) = connected();
     let reference = ReferenceId::new("r-half").unwrap();
     let id = c
         .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
@@ -418,7 +408,7 @@ fn a_request_the_transport_started_on_has_an_unknown_outcome() {
 
 #[test]
 fn a_request_wholly_sent_and_never_answered_has_an_unknown_outcome() {
-    let (mut c, mut d, _) = connected();
+    let (mut c, mut d) = connected();
     let reference = ReferenceId::new("r-silent").unwrap();
     let id = c
         .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))

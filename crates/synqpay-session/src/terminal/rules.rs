@@ -17,6 +17,9 @@ pub const PAIRING_MS: u64 = 30_000;
 pub const PAIRING_ATTEMPTS: u8 = 5;
 /// How long the device waits for `continueTransaction` before it cancels (spec/protocol.md §5).
 pub const CONTINUE_MS: u64 = 60_000;
+/// How long a device waits for a card before the transaction ends with TIMEOUT (ours: the spec
+/// names the result, spec/protocol.md §4, not the wait).
+pub const CARD_WAIT_MS: u64 = 30_000;
 
 /// The state a method needs (spec/protocol.md §5 "needs"; a wrong one is 201 IllegalState).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

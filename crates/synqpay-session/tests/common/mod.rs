@@ -1,20 +1,21 @@
-//! An in-memory link between a client session and a device session, a scripted clock, and a small
-//! device application, for the scenario tests.
+//! An in-memory link between a client session and a device session, a scripted clock, and the
+//! scripted terminal of `synqpay_session::terminal` holding its sales for the scenario tests.
 #![allow(dead_code)]
 
+use std::ops::{Deref, DerefMut};
+
 use synqpay_link::ApiKey;
-use synqpay_rpc::{
-    Authenticate, AuthenticateResult, EventType, GetStatus, GetTransaction, GetTransactionResult,
-    Method, Null, Pair, ResultCode, StartTransaction, Status, Text, Transaction, TransactionEvent,
-    TransactionResult, TransactionStatus,
-};
+use synqpay_rpc::{EventType, Method, TransactionEvent};
+use synqpay_session::terminal::{Mode, ScriptConfig, ScriptedTerminal};
 use synqpay_session::{
-    Client, ClientBuffers, ClientConfig, ClientEvent, ClientId, Device, DeviceBuffers,
-    DeviceConfig, ReplyTo,
+    Client, ClientBuffers, ClientConfig, ClientEvent, ClientId, Delivery, Device, DeviceBuffers,
+    DeviceConfig,
 };
 
 pub const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
 pub const SERIAL: &str = "244RKR528387";
+/// The code the terminal's screen shows after `pair`.
+pub const CODE: &str = "123456";
 pub const A: ClientId = ClientId([1; 16]);
 pub const B: ClientId = ClientId([2; 16]);
 
@@ -42,7 +43,19 @@ pub fn client_with_prefix(
     )
 }
 
-pub fn device() -> Device<Vec<u8>> {
+/// The script's knowledge of the test terminal: [`SERIAL`], [`CODE`], [`KEY`], a step every
+/// 300 ms.
+pub fn script() -> ScriptConfig {
+    ScriptConfig {
+        serial_number: SERIAL,
+        code: CODE,
+        key: KEY,
+        step_ms: 300,
+    }
+}
+
+/// A device session paired with [`KEY`], caching on.
+pub fn device_session() -> Device<Vec<u8>> {
     // These scenarios exercise the cache: on, as `setConfig {"cachedResponses": true}` does.
     let mut d = Device::new(
         DeviceConfig {
@@ -60,160 +73,60 @@ pub fn device() -> Device<Vec<u8>> {
     d
 }
 
-/// What the test device application is doing.
-#[derive(Debug, Default)]
-pub struct App {
-    /// The open pairing: the code and when it expires.
-    pub pairing: Option<(&'static str, u64)>,
-    /// A sale waiting to be answered: its reply id and referenceId.
-    pub sale: Option<(ReplyTo, heapless::String<64>, i64)>,
-    /// Sales completed: referenceIds and amounts.
-    pub charged: Vec<(String, i64)>,
-    /// Requests seen, by method.
-    pub seen: Vec<String>,
+/// The device of the scenarios: its session, with the scripted terminal holding each sale until
+/// the test finishes it ([`Mode::HoldSales`]). It derefs to the device session, which the tests
+/// drive as they would a bare one.
+pub struct Terminal(ScriptedTerminal<Vec<u8>>);
+
+/// The scenarios' device: paired with [`KEY`], caching on, sales held.
+pub fn device() -> Terminal {
+    let mut terminal = ScriptedTerminal::new(device_session(), script());
+    terminal.set_mode(Mode::HoldSales);
+    Terminal(terminal)
 }
 
-impl App {
-    /// Serves every queued request. Sales wait for [`App::finish_sale`].
-    pub fn serve(&mut self, now: u64, device: &mut Device<Vec<u8>>) {
-        while let Some(request) = device.poll_request() {
-            let reply = request.reply_to;
-            self.seen.push(request.method.to_string());
-            if request.is::<GetStatus>() {
-                let status = Status {
-                    device_status: synqpay_rpc::DeviceStatus::Idle,
-                    cancelable: false,
-                };
-                device.respond(&reply, &status).unwrap();
-            } else if request.is::<Pair>() {
-                let ok = request
-                    .params::<Pair>()
-                    .is_ok_and(|p| p.serial_number == SERIAL);
-                if ok {
-                    self.pairing = Some(("123456", now + 30_000));
-                    device.respond(&reply, &Null).unwrap();
-                } else {
-                    device
-                        .respond_error(
-                            &reply,
-                            synqpay_rpc::RpcErrorCode::InvalidParams,
-                            "wrong serial",
-                            None,
-                        )
-                        .unwrap();
-                }
-            } else if request.is::<Authenticate>() {
-                let otp = request
-                    .params::<Authenticate>()
-                    .map(|p| p.otp.to_string())
-                    .unwrap_or_default();
-                match self.pairing.take() {
-                    Some((code, until)) if now <= until && otp == code => {
-                        device
-                            .respond(
-                                &reply,
-                                &AuthenticateResult {
-                                    api_key: Text::new("1234abcd"),
-                                },
-                            )
-                            .unwrap();
-                    }
-                    Some((code, until)) if now <= until => {
-                        self.pairing = Some((code, until));
-                        device
-                            .respond_error(
-                                &reply,
-                                synqpay_rpc::RpcErrorCode::InvalidParams,
-                                "wrong code",
-                                None,
-                            )
-                            .unwrap();
-                    }
-                    _ => {
-                        device
-                            .respond_error(
-                                &reply,
-                                synqpay_rpc::RpcErrorCode::IllegalState,
-                                "no pairing",
-                                None,
-                            )
-                            .unwrap();
-                    }
-                }
-            } else if request.is::<StartTransaction>() {
-                let params = request.params::<StartTransaction>().unwrap();
-                let mut reference = heapless::String::new();
-                for c in params.reference_id.chars() {
-                    reference.push(c).unwrap();
-                }
-                self.sale = Some((reply, reference, params.amount.unwrap_or(0)));
-            } else if request.is::<GetTransaction>() {
-                let wanted = request
-                    .params::<GetTransaction>()
-                    .unwrap()
-                    .lookup_value
-                    .map(|v| v.to_string());
-                let found = self
-                    .charged
-                    .iter()
-                    .find(|(r, _)| Some(r) == wanted.as_ref());
-                if let Some((reference, amount)) = found {
-                    let t = Transaction {
-                        transaction_status: Some(TransactionStatus::Captured),
-                        reference_id: Some(Text::new(reference)),
-                        amount: Some(*amount),
-                        ..Default::default()
-                    };
-                    let r = GetTransactionResult {
-                        transaction_result: Some(ResultCode::Ok),
-                        transaction: Some(t),
-                    };
-                    device.respond(&reply, &r).unwrap();
-                } else {
-                    device
-                        .respond_error(
-                            &reply,
-                            synqpay_rpc::RpcErrorCode::TransactionNotFound,
-                            "not found",
-                            None,
-                        )
-                        .unwrap();
-                }
-            } else {
-                device
-                    .respond_error(
-                        &reply,
-                        synqpay_rpc::RpcErrorCode::MethodNotFound,
-                        "no such method",
-                        None,
-                    )
-                    .unwrap();
-            }
-        }
+impl Deref for Terminal {
+    type Target = Device<Vec<u8>>;
+
+    fn deref(&self) -> &Device<Vec<u8>> {
+        self.0.device()
+    }
+}
+
+impl DerefMut for Terminal {
+    fn deref_mut(&mut self) -> &mut Device<Vec<u8>> {
+        self.0.device_mut()
+    }
+}
+
+impl Terminal {
+    /// Serves every queued request. Sales wait for [`Terminal::finish_sale`].
+    pub fn serve(&mut self, now: u64) {
+        self.0.serve(now);
     }
 
     /// Sends a transaction event for the sale in progress.
-    pub fn event(&self, device: &mut Device<Vec<u8>>, event_type: EventType<'static>) {
-        device
+    pub fn event(&mut self, event_type: EventType<'static>) {
+        self.0
+            .device_mut()
             .notify("transactionEvent", &TransactionEvent { event_type })
             .unwrap();
     }
 
-    /// Answers the sale in progress: approved.
-    pub fn finish_sale(&mut self, device: &mut Device<Vec<u8>>) -> synqpay_session::Delivery {
-        let (reply, reference, amount) = self.sale.take().expect("a sale in progress");
-        self.charged.push((reference.to_string(), amount));
-        let t = Transaction {
-            transaction_status: Some(TransactionStatus::Captured),
-            reference_id: Some(Text::new(&reference)),
-            amount: Some(amount),
-            ..Default::default()
-        };
-        let r = TransactionResult {
-            transaction: Some(t),
-            ..TransactionResult::new(ResultCode::Ok)
-        };
-        device.respond(&reply, &r).unwrap()
+    /// Answers the sale in progress with the outcome its amount gives.
+    pub fn finish_sale(&mut self, now: u64) -> Delivery {
+        let answered = self.0.finish_sale(now).expect("a sale in progress");
+        answered.expect("the answer fits the transmit buffer")
+    }
+
+    /// The sale in progress: its referenceId and amount.
+    pub fn sale(&self) -> Option<(&str, i64)> {
+        self.0.sale()
+    }
+
+    /// Sales charged: referenceIds and amounts.
+    pub fn charged(&self) -> Vec<(String, i64)> {
+        self.0.charged().map(|(r, a)| (r.to_string(), a)).collect()
     }
 }
 
@@ -264,15 +177,10 @@ pub fn drain_device(now: u64, device: &mut Device<Vec<u8>>) -> Vec<u8> {
     out
 }
 
-/// One exchange both ways, the device app serving in between.
-pub fn exchange(
-    now: u64,
-    client: &mut Client<Vec<u8>, 4>,
-    device: &mut Device<Vec<u8>>,
-    app: &mut App,
-) {
+/// One exchange both ways, the terminal serving in between.
+pub fn exchange(now: u64, client: &mut Client<Vec<u8>, 4>, device: &mut Terminal) {
     client_to_device(now, client, device, usize::MAX);
-    app.serve(now, device);
+    device.serve(now);
     device_to_client(now, device, client, usize::MAX);
 }
 
