@@ -22,7 +22,7 @@ fn frame_in_place(buf: &mut [u8], t: MessageType, write: impl FnOnce(&mut [u8]) 
 fn a_sale_survives_noise_and_any_chunking() {
     // Client: the request, JSON written straight into the frame.
     let reference = ReferenceId::new("order-1001").unwrap();
-    let params = StartTransactionParams::sale(reference, 12550, 376);
+    let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550));
     let mut tx = [0u8; 512];
     let n = frame_in_place(&mut tx, MessageType::Request, |b| {
         encode_request(b, "1", StartTransaction::NAME, Some(&params)).unwrap()

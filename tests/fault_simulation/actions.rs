@@ -47,8 +47,10 @@ fn sale(w: &mut World, i: usize) {
     if selling && w.rng.chance(70) {
         return;
     }
-    let params =
-        StartTransactionParams::sale(ReferenceId::new(&reference).expect("valid"), amount, 376);
+    let params = StartTransactionParams::sale(
+        ReferenceId::new(&reference).expect("valid"),
+        synqpay_rpc::Amount::ils(amount),
+    );
     let queued = p.client.start_transaction(w.now, &params);
     w.trace(format_args!(
         "{}: sale {reference} of {amount}: {queued:?}",

@@ -1,9 +1,7 @@
 //! `synqpay demo`: the simulator in-process, and a client that walks pairing, device info, a
 //! sale with its events, and the lookup of that sale, narrating each step.
 
-use synqpay_rpc::{
-    GetDeviceInfo, GetTransaction, NoParams, ReferenceId, StartTransaction, StartTransactionParams,
-};
+use synqpay_rpc::{GetDeviceInfo, NoParams, ReferenceId, StartTransactionParams};
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig};
 
@@ -33,8 +31,7 @@ pub fn run() -> Result<(), String> {
         1,
         "Connect, and pair: `pair` with the serial number, the device shows a code for 30 s",
     );
-    let mut client =
-        Client::connect(&sim.addr().to_string(), ClientConfig::default()).map_err(e("connect"))?;
+    let mut client = Client::connect(sim.addr(), ClientConfig::default()).map_err(e("connect"))?;
     client.pair(serial).map_err(e("pair"))?;
     let code = sim
         .pairing_code()
@@ -52,9 +49,7 @@ pub fn run() -> Result<(), String> {
     let reply = client
         .call::<GetDeviceInfo>(&NoParams)
         .map_err(e("getDeviceInfo"))?;
-    let info = reply
-        .result::<GetDeviceInfo>()
-        .map_err(e("getDeviceInfo"))?;
+    let info = reply.result().map_err(e("getDeviceInfo"))?;
     let show = |t: Option<synqpay_rpc::Text<'_>>| t.map_or("?".to_string(), |t| t.to_string());
     println!(
         "   {} {} serial {} app {}",
@@ -69,16 +64,14 @@ pub fn run() -> Result<(), String> {
         "A sale of 125.50 ILS with referenceId demo-1001, events on",
     );
     let reference = ReferenceId::new("demo-1001").map_err(|err| err.to_string())?;
-    let mut on_event = |params: &str| println!("   event: {params}");
+    let mut on_event = |event: &synqpay_std::Event| println!("   event: {event}");
     let reply = client
         .start_transaction(
-            &StartTransactionParams::sale(reference, 12550, 376),
+            &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)),
             &mut on_event,
         )
         .map_err(e("startTransaction"))?;
-    let result = reply
-        .result::<StartTransaction>()
-        .map_err(e("startTransaction"))?;
+    let result = reply.result().map_err(e("startTransaction"))?;
     let t = result
         .transaction
         .as_ref()
@@ -108,9 +101,7 @@ pub fn run() -> Result<(), String> {
     let reply = client
         .lookup_transaction(reference)
         .map_err(e("getTransaction"))?;
-    let found = reply
-        .result::<GetTransaction>()
-        .map_err(e("getTransaction"))?;
+    let found = reply.result().map_err(e("getTransaction"))?;
     let t = found.transaction.ok_or("the lookup found no transaction")?;
     println!(
         "   found {} amount {} status {}: charged {:?}",

@@ -2,6 +2,7 @@
 
 mod decode;
 mod demo;
+mod discover;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use synqpay_link::ApiKey;
-use synqpay_rpc::{ReferenceId, StartTransaction, StartTransactionParams};
+use synqpay_rpc::{ReferenceId, StartTransactionParams};
 use synqpay_sim::{Scenario, Simulator, SimulatorConfig, TestCa};
 use synqpay_std::tls::Verification;
 use synqpay_std::{Client, ClientConfig};
@@ -86,6 +87,19 @@ enum Command {
         /// one, the amount decides; examples in crates/synqpay-sim/scenarios/.
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
+        /// Announce the simulator on the LAN over mDNS as `SERIAL._synqpay._tcp.local.` (its TLS
+        /// listener when --tls-listen is given), on the interface that holds the --listen address.
+        #[arg(long)]
+        advertise: bool,
+    },
+    /// Lists the devices that announce themselves on the LAN over mDNS (`_synqpay._tcp.local.`).
+    Discover {
+        /// How long to listen for announcements, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 3)]
+        timeout: u64,
+        /// Listen on this network interface alone (`eth0`, `en0`).
+        #[arg(long, value_name = "NAME")]
+        interface: Option<String>,
     },
     /// Pairs with the device; prints the API key alone on the last line.
     Pair {
@@ -220,6 +234,7 @@ fn run(cli: Cli) -> Result<(), String> {
             cached_responses,
             card_wait,
             scenario,
+            advertise,
         } => {
             // The global --api-key (or SYNQPAY_API_KEY): the device starts paired with it.
             let api_key = cli.api_key.as_deref().map(key).transpose()?;
@@ -232,6 +247,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 None => Scenario::default(),
             };
+            let advertised_serial = serial_number.clone();
             let config = SimulatorConfig {
                 serial_number,
                 otp,
@@ -263,6 +279,9 @@ fn run(cli: Cli) -> Result<(), String> {
             if let Some(tls_addr) = sim.tls_addr() {
                 println!("simulator listening for TLS on {tls_addr}");
             }
+            let _advertisement = advertise
+                .then(|| discover::advertise(&sim, &advertised_serial))
+                .transpose()?;
             loop {
                 std::thread::sleep(Duration::from_secs(3600));
             }
@@ -342,11 +361,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let reference =
                 ReferenceId::new(&reference_text).map_err(|e| format!("--reference-id: {e}"))?;
             let terminal = std::io::stderr().is_terminal();
-            let mut on_event = |params: &str| {
-                let kind = serde_json::from_str::<serde_json::Value>(params)
-                    .ok()
-                    .and_then(|v| v["type"].as_str().map(str::to_string))
-                    .unwrap_or_else(|| params.to_string());
+            let mut on_event = |event: &synqpay_std::Event| {
+                // The event type, device text escaped (never printed raw).
+                let kind = event.to_string();
                 if terminal {
                     eprint!("\r\x1b[2K… {kind}");
                 } else {
@@ -355,16 +372,20 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let reply = client
                 .start_transaction(
-                    &StartTransactionParams::sale(reference, amount, currency),
+                    &StartTransactionParams::sale(
+                        reference,
+                        synqpay_rpc::Amount::new(
+                            amount,
+                            synqpay_rpc::Currency::from_number(currency),
+                        ),
+                    ),
                     &mut on_event,
                 )
                 .map_err(|e| e.to_string())?;
             if terminal {
                 eprintln!();
             }
-            let result = reply
-                .result::<StartTransaction>()
-                .map_err(|e| e.to_string())?;
+            let result = reply.result().map_err(|e| e.to_string())?;
             let json = serde_json::to_string(&result).map_err(|e| e.to_string())?;
             println!("{}", pretty(&json));
             match result.is_charged() {
@@ -378,5 +399,6 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Decode { hex } => decode::run(hex),
         Command::Demo => demo::run(),
+        Command::Discover { timeout, interface } => discover::run(timeout, interface.as_deref()),
     }
 }

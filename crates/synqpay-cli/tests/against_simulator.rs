@@ -77,11 +77,7 @@ fn looked_up(client: &mut Client, reference: &str) -> (Option<bool>, Option<i64>
     let found = client
         .lookup_transaction(ReferenceId::new(reference).unwrap())
         .unwrap();
-    let t = found
-        .result::<synqpay_rpc::GetTransaction>()
-        .unwrap()
-        .transaction
-        .unwrap();
+    let t = found.result().unwrap().transaction.unwrap();
     (t.is_charged(), t.amount)
 }
 
@@ -161,8 +157,6 @@ fn every_method_answers() {
             Some(r#"{"commandId":"c5","mimeType":"image/png"}"#),
         ),
         ("uploadLogs", None),
-        ("reboot", None),
-        ("restart", None),
     ] {
         let mut args = vec!["--api-key", KEY, "call", method];
         args.extend(params);
@@ -191,6 +185,28 @@ fn every_method_answers() {
     assert!(!out.status.success() && stderr(&out).contains("TransactionNotFound"));
     let out = sim.run(&["--api-key", KEY, "call", "noSuchMethod"]);
     assert!(!out.status.success() && stderr(&out).contains("MethodNotFound"));
+    // A reboot or restart is answered, then the device is in SYSTEM until it is back.
+    for method in ["reboot", "restart"] {
+        let out = sim.run(&["--api-key", KEY, "call", method]);
+        assert!(out.status.success(), "{method}: {}", stderr(&out));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut states = Vec::new();
+        loop {
+            let out = sim.run(&["--api-key", KEY, "call", "getStatus"]);
+            let state = stdout(&out);
+            let idle = state.contains("\"IDLE\"");
+            states.push(state);
+            if idle || std::time::Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        assert!(states[0].contains("SYSTEM"), "{method}: {states:?}");
+        assert!(
+            states.last().is_some_and(|s| s.contains("IDLE")),
+            "{method}: {states:?}"
+        );
+    }
 }
 
 #[test]
@@ -265,10 +281,10 @@ fn a_client_cut_off_mid_sale_gets_its_result_after_reconnecting() {
         let reference = ReferenceId::new("cut-1").unwrap();
         let mut events = 0;
         let reply = client.start_transaction(
-            &StartTransactionParams::sale(reference, 12550, 376),
+            &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)),
             &mut |_| events += 1,
         )?;
-        Ok::<_, Error>(reply.result::<StartTransaction>()?.is_charged())
+        Ok::<_, Error>(reply.result()?.is_charged())
     });
     // Another connection takes over in mid-sale, which closes the first one.
     std::thread::sleep(Duration::from_millis(400));
@@ -380,8 +396,10 @@ fn an_app_killed_in_mid_sale_finds_the_outcome_when_it_comes_back() {
     // The first app sends a sale and is killed (its socket closes) before the answer.
     {
         let mut frame = [0u8; 512];
-        let params =
-            StartTransactionParams::sale(ReferenceId::new("killed-1").unwrap(), 12550, 376);
+        let params = StartTransactionParams::sale(
+            ReferenceId::new("killed-1").unwrap(),
+            synqpay_rpc::Amount::ils(12550),
+        );
         let n =
             synqpay_rpc::encode_request(&mut frame[10..], "7", "startTransaction", Some(&params))
                 .unwrap();

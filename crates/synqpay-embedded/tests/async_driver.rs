@@ -45,7 +45,7 @@ fn pairs_then_sells_with_events_then_finds_the_sale() {
         client.pair(SERIAL).await.unwrap();
         assert_eq!(client.authenticate(CODE).await.unwrap(), KEY);
         let reference = ReferenceId::new("async-1").unwrap();
-        let params = StartTransactionParams::sale(reference, 4200, 376);
+        let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(4200));
         let mut events = Vec::new();
         let charged = client
             .start_transaction(
@@ -131,7 +131,10 @@ fn keepalives_run_while_a_long_sale_waits_for_its_reads() {
     };
     let config = ClientConfig::default();
     let mut client = AsyncClient::new(slow, clock.clone(), session().with_api_key(KEY));
-    let params = StartTransactionParams::sale(ReferenceId::new("slow-1").unwrap(), 990, 376);
+    let params = StartTransactionParams::sale(
+        ReferenceId::new("slow-1").unwrap(),
+        synqpay_rpc::Amount::ils(990),
+    );
     let mut events = 0;
     let charged =
         block_on(client.start_transaction(&params, &mut |_| events += 1, |r| r.is_charged()))

@@ -51,7 +51,7 @@ fn pairs_then_sells_with_events_then_finds_the_sale_by_reference() {
     assert!(idle);
     let mut events = Vec::new();
     let reference = ReferenceId::new("fw-1").unwrap();
-    let params = StartTransactionParams::sale(reference, 12550, 376);
+    let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550));
     let (charged, echoed) = client
         .start_transaction(
             &params,
@@ -158,7 +158,10 @@ impl embedded_io::Write for Closed {
 fn a_closed_connection_is_reported_and_the_payment_stays_to_be_looked_up() {
     let clock = Ticks(Rc::new(Cell::new(0)));
     let mut client = BlockingClient::new(Closed, clock, session().with_api_key(KEY));
-    let params = StartTransactionParams::sale(ReferenceId::new("fw-2").unwrap(), 100, 376);
+    let params = StartTransactionParams::sale(
+        ReferenceId::new("fw-2").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
     let e = client
         .start_transaction(&params, &mut |_| {}, |r| r.is_charged())
         .unwrap_err();

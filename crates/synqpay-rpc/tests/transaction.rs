@@ -170,7 +170,7 @@ fn the_recovery_lookup_is_by_reference_id() {
         std::str::from_utf8(&buf[..n]).unwrap(),
         r#"{"jsonrpc":"2.0","method":"getTransaction","id":"5","params":{"lookupMethod":"REF_ID","lookupValue":"order-1001"}}"#
     );
-    let sale = StartTransactionParams::sale(id, 12550, 376);
+    let sale = StartTransactionParams::sale(id, synqpay_rpc::Amount::ils(12550));
     let n = encode(&sale, &mut buf).unwrap();
     assert_eq!(
         std::str::from_utf8(&buf[..n]).unwrap(),

@@ -23,7 +23,10 @@ fn connected() -> (Client, Terminal) {
 }
 
 fn sale(reference: &str, amount: i64) -> StartTransactionParams<'_> {
-    StartTransactionParams::sale(ReferenceId::new(reference).unwrap(), amount, 376)
+    StartTransactionParams::sale(
+        ReferenceId::new(reference).unwrap(),
+        synqpay_rpc::Amount::ils(amount),
+    )
 }
 
 /// A device frame carrying `payload`.

@@ -47,7 +47,10 @@ fn a_frame_split_at_every_byte_boundary() {
 #[test]
 fn two_frames_in_one_read() {
     let (mut c, mut d) = connected();
-    let sale = StartTransactionParams::sale(ReferenceId::new("r-2").unwrap(), 100, 376);
+    let sale = StartTransactionParams::sale(
+        ReferenceId::new("r-2").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
     let id = c.start_transaction(0, &sale).unwrap();
     client_to_device(0, &mut c, &mut d, usize::MAX);
     d.serve(0);
@@ -127,7 +130,10 @@ fn keepalive_for_an_hour_then_a_dead_peer_is_found_in_time() {
 fn events_keep_a_transaction_alive_beyond_its_deadline() {
     let config = ClientConfig::default();
     let (mut c, mut d) = connected();
-    let sale = StartTransactionParams::sale(ReferenceId::new("r-long").unwrap(), 100, 376);
+    let sale = StartTransactionParams::sale(
+        ReferenceId::new("r-long").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
     let id = c.start_transaction(0, &sale).unwrap();
     exchange(0, &mut c, &mut d);
     // An event every minute for five minutes, more than twice the base deadline.
@@ -160,7 +166,10 @@ fn events_keep_a_transaction_alive_beyond_its_deadline() {
 #[test]
 fn without_events_a_transaction_times_out_with_its_reference() {
     let (mut c, mut d) = connected();
-    let sale = StartTransactionParams::sale(ReferenceId::new("r-quiet").unwrap(), 100, 376);
+    let sale = StartTransactionParams::sale(
+        ReferenceId::new("r-quiet").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
     let id = c.start_transaction(0, &sale).unwrap();
     exchange(0, &mut c, &mut d);
     // Only KeepAlives and their ACKs for the whole deadline: nothing from the transaction.
@@ -184,7 +193,10 @@ fn without_events_a_transaction_times_out_with_its_reference() {
 #[test]
 fn a_disconnect_mid_transaction_then_the_cached_result_once() {
     let (mut c, mut d) = connected();
-    let sale = StartTransactionParams::sale(ReferenceId::new("r-drop").unwrap(), 12550, 376);
+    let sale = StartTransactionParams::sale(
+        ReferenceId::new("r-drop").unwrap(),
+        synqpay_rpc::Amount::ils(12550),
+    );
     let id = c.start_transaction(0, &sale).unwrap();
     exchange(0, &mut c, &mut d);
     // The link drops; the device finishes the sale and keeps the answer.
@@ -214,7 +226,10 @@ fn a_disconnect_mid_transaction_then_the_cached_result_once() {
 #[test]
 fn a_takeover_by_a_second_client() {
     let (mut a, mut d) = connected();
-    let sale = StartTransactionParams::sale(ReferenceId::new("r-take").unwrap(), 100, 376);
+    let sale = StartTransactionParams::sale(
+        ReferenceId::new("r-take").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
     let id = a.start_transaction(0, &sale).unwrap();
     exchange(0, &mut a, &mut d);
     // B connects: A is replaced; the sale's answer goes to A's cache.
@@ -305,7 +320,10 @@ fn pairing_stores_the_key_and_an_expired_code_is_a_typed_error() {
 #[test]
 fn a_request_never_sent_is_not_sent_and_nothing_is_resent() {
     let (mut c, mut d) = connected();
-    let sale = StartTransactionParams::sale(ReferenceId::new("r-unsent").unwrap(), 100, 376);
+    let sale = StartTransactionParams::sale(
+        ReferenceId::new("r-unsent").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
     let id = c.start_transaction(0, &sale).unwrap();
     // Half the frame goes out, then the connection drops.
     let half = c.poll_transmit().unwrap().len() / 2;
@@ -335,8 +353,11 @@ fn a_request_never_sent_is_not_sent_and_nothing_is_resent() {
 fn a_lost_outcome_is_recovered_by_reference_id() {
     let (mut c, mut d) = connected();
     let reference = ReferenceId::new("r-lookup").unwrap();
-    c.start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
-        .unwrap();
+    c.start_transaction(
+        0,
+        &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(100)),
+    )
+    .unwrap();
     exchange(0, &mut c, &mut d);
     // The answer is lost for good (caching off on the device).
     d.set_cached_responses(false);
@@ -363,7 +384,10 @@ fn a_request_that_expires_in_the_queue_is_taken_back() {
     let (mut c, mut d) = connected();
     let reference = ReferenceId::new("r-stuck").unwrap();
     let id = c
-        .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
+        .start_transaction(
+            0,
+            &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(100)),
+        )
         .unwrap();
     // The transport never takes a byte (a blocked socket) until well past the deadline.
     let deadline = ClientConfig::default().transaction_timeout_ms;
@@ -389,7 +413,10 @@ fn a_request_the_transport_started_on_has_an_unknown_outcome() {
     let (mut c, _) = connected();
     let reference = ReferenceId::new("r-half").unwrap();
     let id = c
-        .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
+        .start_transaction(
+            0,
+            &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(100)),
+        )
         .unwrap();
     c.transmitted(0, 4);
     // The transport takes nothing more: the KeepAlive that fences the sale, queued behind it,
@@ -411,7 +438,10 @@ fn a_request_wholly_sent_and_never_answered_has_an_unknown_outcome() {
     let (mut c, mut d) = connected();
     let reference = ReferenceId::new("r-silent").unwrap();
     let id = c
-        .start_transaction(0, &StartTransactionParams::sale(reference, 100, 376))
+        .start_transaction(
+            0,
+            &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(100)),
+        )
         .unwrap();
     // The device reads everything (and ACKs the fence) but never answers the sale.
     client_to_device(0, &mut c, &mut d, usize::MAX);

@@ -67,7 +67,10 @@ fn event_names(seen: &[Seen]) -> Vec<&str> {
 }
 
 fn sale(reference: &str, amount: i64) -> StartTransactionParams<'_> {
-    StartTransactionParams::sale(ReferenceId::new(reference).unwrap(), amount, 376)
+    StartTransactionParams::sale(
+        ReferenceId::new(reference).unwrap(),
+        synqpay_rpc::Amount::ils(amount),
+    )
 }
 
 /// Ticks every 100 ms from `from` until the answer to `id` comes: what came, and when.

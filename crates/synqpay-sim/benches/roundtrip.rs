@@ -64,13 +64,13 @@ fn bench(c: &mut Criterion) {
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
-    let mut client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
+    let mut client = Client::connect(sim.addr(), ClientConfig::default())
         .unwrap()
         .with_api_key(KEY);
     group.bench_function("get_status", |b| {
         b.iter(|| {
             let reply = client.call::<GetStatus>(&NoParams).unwrap();
-            black_box(reply.result::<GetStatus>().unwrap().device_status);
+            black_box(reply.result().unwrap().device_status);
         })
     });
     group.finish();

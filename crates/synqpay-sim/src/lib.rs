@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "advertise")]
+pub mod advertise;
 mod app;
 mod batch;
 pub mod catalog;

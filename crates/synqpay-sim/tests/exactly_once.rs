@@ -26,7 +26,10 @@ fn a_stopped_transaction_is_not_answered_again_when_cancelled() {
     let mut raw = Raw::connect(&sim);
     let params = StartTransactionParams {
         notify_update: Some(true),
-        ..StartTransactionParams::sale(ReferenceId::new("once-1").unwrap(), 5000, 376)
+        ..StartTransactionParams::sale(
+            ReferenceId::new("once-1").unwrap(),
+            synqpay_rpc::Amount::ils(5000),
+        )
     };
     let now = raw.now();
     let sale = raw.session.start_transaction(now, &params).unwrap();
@@ -50,7 +53,10 @@ fn a_stopped_transaction_is_not_answered_again_when_cancelled() {
 fn cancel_names_the_running_transaction() {
     let sim = simulator();
     let mut raw = Raw::connect(&sim);
-    let params = StartTransactionParams::sale(ReferenceId::new("named-1").unwrap(), 1003, 376);
+    let params = StartTransactionParams::sale(
+        ReferenceId::new("named-1").unwrap(),
+        synqpay_rpc::Amount::ils(1003),
+    );
     let now = raw.now();
     let sale = raw.session.start_transaction(now, &params).unwrap();
     raw.pump(Duration::from_millis(50));

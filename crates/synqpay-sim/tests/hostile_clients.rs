@@ -23,7 +23,7 @@ fn simulator() -> Simulator {
 /// The rightful client's getStatus, and how long it took from connecting.
 fn rightful(sim: &Simulator) -> Duration {
     let started = Instant::now();
-    let mut client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
+    let mut client = Client::connect(sim.addr(), ClientConfig::default())
         .unwrap()
         .with_api_key(KEY.parse().unwrap());
     client.call::<GetStatus>(&NoParams).unwrap();

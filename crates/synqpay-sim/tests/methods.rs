@@ -55,11 +55,13 @@ fn settlements_are_numbered_and_found_again() {
             reset_gen: None,
         };
         let reply = client.call::<Settlement>(&params).unwrap();
-        let result = reply.result::<Settlement>().unwrap();
+        let result = reply.result().unwrap();
         result.settlement.unwrap().batch_no.unwrap().to_string()
     };
-    let sale =
-        StartTransactionParams::sale(synqpay_rpc::ReferenceId::new("b-1").unwrap(), 1500, 376);
+    let sale = StartTransactionParams::sale(
+        synqpay_rpc::ReferenceId::new("b-1").unwrap(),
+        synqpay_rpc::Amount::ils(1500),
+    );
     client.start_transaction(&sale, &mut |_| {}).unwrap();
     assert_eq!(settle(&mut client), "0001");
     assert_eq!(settle(&mut client), "0002");
@@ -68,7 +70,9 @@ fn settlements_are_numbered_and_found_again() {
             lookup_method: method,
             lookup_value: value.map(Text::new),
         };
-        client.call::<GetSettlement>(&params)
+        client
+            .call::<GetSettlement>(&params)
+            .map(|a| a.into_reply())
     };
     // Found before: getSettlement ignored its lookup and answered batch 0001.
     let last = find(&mut client, SettlementLookup::LastSettlement, None).unwrap();
@@ -95,7 +99,7 @@ fn settlements_are_numbered_and_found_again() {
 fn the_configuration_is_typed_and_set_member_by_member() {
     let (_sim, mut client) = setup();
     let config = client.call::<GetConfig>(&synqpay_rpc::NoParams).unwrap();
-    let config = config.result::<GetConfig>().unwrap();
+    let config = config.result().unwrap();
     assert_eq!(
         config.cached_responses,
         Some(false),
@@ -105,7 +109,7 @@ fn the_configuration_is_typed_and_set_member_by_member() {
         .call_raw("setConfig", Some(r#"{"config":{"cachedResponses":true}}"#))
         .unwrap();
     let config = client.call::<GetConfig>(&synqpay_rpc::NoParams).unwrap();
-    let config = config.result::<GetConfig>().unwrap();
+    let config = config.result().unwrap();
     assert_eq!(
         (config.cached_responses, config.print_settlement),
         (Some(true), Some(false))

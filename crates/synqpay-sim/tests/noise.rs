@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use synqpay_rpc::{GetStatus, GetTransaction, NoParams, ReferenceId, StartTransactionParams};
+use synqpay_rpc::{GetStatus, NoParams, ReferenceId, StartTransactionParams};
 use synqpay_sim::noise::{Faults, NoiseProxy};
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig, Error};
@@ -28,7 +28,7 @@ fn a_flipped_bit_and_a_pulled_cable_lose_no_money() {
         transaction_timeout_ms: 1_000,
         ..ClientConfig::default()
     };
-    let mut client = Client::connect(&proxy.addr().to_string(), short)
+    let mut client = Client::connect(proxy.addr().to_string(), short)
         .unwrap()
         .with_api_key(key);
 
@@ -37,7 +37,7 @@ fn a_flipped_bit_and_a_pulled_cable_lose_no_money() {
     client.call::<GetStatus>(&NoParams).unwrap();
 
     let reference = ReferenceId::new("noise-1").unwrap();
-    let sale = StartTransactionParams::sale(reference, 3300, 376);
+    let sale = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(3300));
     let e = client.start_transaction(&sale, &mut |_| {}).unwrap_err();
     assert!(e.outcome_unknown(), "{e:?}");
     let (Error::Timeout { reference_id } | Error::OutcomeUnknown { reference_id, .. }) = e else {
@@ -47,7 +47,7 @@ fn a_flipped_bit_and_a_pulled_cable_lose_no_money() {
     std::thread::sleep(Duration::from_millis(1600));
     // No reconnect by hand: a new request opens a new connection if the old one died.
     let found = client.lookup_transaction(reference).unwrap();
-    let found = found.result::<GetTransaction>().unwrap();
+    let found = found.result().unwrap();
     assert_eq!(found.transaction.and_then(|t| t.is_charged()), Some(true));
 
     let report = proxy.report();

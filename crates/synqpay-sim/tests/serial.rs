@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 mod support;
 use support::pty::PtyPair;
 
-use synqpay_rpc::{
-    GetStatus, GetTransaction, ReferenceId, StartTransaction, StartTransactionParams,
-};
+use synqpay_rpc::{GetStatus, ReferenceId, StartTransactionParams};
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig, DEFAULT_BAUD, Error};
 
@@ -26,7 +24,10 @@ fn simulator(pty: &PtyPair) -> Simulator {
 }
 
 fn sale(reference: &str, amount: i64) -> StartTransactionParams<'_> {
-    StartTransactionParams::sale(ReferenceId::new(reference).unwrap(), amount, 376)
+    StartTransactionParams::sale(
+        ReferenceId::new(reference).unwrap(),
+        synqpay_rpc::Amount::ils(amount),
+    )
 }
 
 #[test]
@@ -41,16 +42,13 @@ fn pairing_and_a_sale_with_events_over_a_serial_line() {
     let code = sim.pairing_code().expect("a code on the screen");
     client.authenticate(&code).unwrap();
     let status = client.call::<GetStatus>(&synqpay_rpc::NoParams).unwrap();
-    assert!(status.result::<GetStatus>().is_ok());
+    assert!(status.result().is_ok());
 
     let mut events = Vec::new();
     let reply = client
         .start_transaction(&sale("serial-1", 4200), &mut |e| events.push(e.to_string()))
         .unwrap();
-    assert_eq!(
-        reply.result::<StartTransaction>().unwrap().is_charged(),
-        Some(true)
-    );
+    assert_eq!(reply.result().unwrap().is_charged(), Some(true));
     assert!(events.len() >= 2, "{events:?}");
 }
 
@@ -90,7 +88,7 @@ fn an_app_that_reopens_the_port_mid_sale_finds_the_outcome_by_reference() {
     let charged = loop {
         match client.lookup_transaction(reference) {
             Ok(reply) => {
-                let found = reply.result::<GetTransaction>().unwrap();
+                let found = reply.result().unwrap();
                 if let Some(charged) = found.transaction.and_then(|t| t.is_charged()) {
                     break charged;
                 }

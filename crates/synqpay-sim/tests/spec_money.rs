@@ -12,10 +12,10 @@ fn approved_sale_is_captured_and_lookup_by_reference_agrees() -> TestResult {
     let reference = ReferenceId::new("conf-sale-1")?;
     let mut events = 0;
     let reply = client.start_transaction(
-        &StartTransactionParams::sale(reference, 12550, 376),
+        &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)),
         &mut |_| events += 1,
     )?;
-    assert_eq!(reply.result::<StartTransaction>()?.is_charged(), Some(true));
+    assert_eq!(reply.result()?.is_charged(), Some(true));
     let sale = result_of(&reply);
     assert_eq!(sale["result"], "OK");
     assert_eq!(status_of(&sale), Some("CAPTURED"));

@@ -18,11 +18,7 @@ fn simulator() -> (Simulator, TestCa) {
 
 fn status(client: &mut Client) -> String {
     let reply = client.call::<GetStatus>(&NoParams).unwrap();
-    reply
-        .result::<GetStatus>()
-        .unwrap()
-        .device_status
-        .to_string()
+    reply.result().unwrap().device_status.to_string()
 }
 
 #[test]

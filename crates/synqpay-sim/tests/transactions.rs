@@ -19,7 +19,10 @@ fn setup_with(step_ms: u64) -> (Simulator, Client) {
 }
 
 fn sale<'a>(reference: &'a str, amount: i64) -> StartTransactionParams<'a> {
-    StartTransactionParams::sale(ReferenceId::new(reference).unwrap(), amount, 376)
+    StartTransactionParams::sale(
+        ReferenceId::new(reference).unwrap(),
+        synqpay_rpc::Amount::ils(amount),
+    )
 }
 
 #[test]
@@ -33,7 +36,7 @@ fn update_stop_then_continue_with_a_new_amount() {
     let reply = client
         .start_transaction(&params, &mut |e| events.push(e.to_string()))
         .unwrap();
-    let stopped = reply.result::<StartTransaction>().unwrap();
+    let stopped = reply.result().unwrap();
     assert_eq!(stopped.command_status, Some(CommandStatus::Update));
     assert!(stopped.awaits_continue());
     assert_eq!(
@@ -50,7 +53,7 @@ fn update_stop_then_continue_with_a_new_amount() {
         ..Default::default()
     };
     let reply = client.call::<ContinueTransaction>(&more).unwrap();
-    let done = reply.result::<ContinueTransaction>().unwrap();
+    let done = reply.result().unwrap();
     assert_eq!(done.command_status, Some(CommandStatus::Completed));
     assert_eq!(done.is_charged(), Some(true));
     assert_eq!(done.transaction.unwrap().amount, Some(9000));
@@ -63,7 +66,7 @@ fn referral_stop_then_continue_with_an_authorization_number() {
         .start_transaction(&sale("ref-1", 1004), &mut |_| {})
         .unwrap();
     assert_eq!(
-        reply.result::<StartTransaction>().unwrap().command_status,
+        reply.result().unwrap().command_status,
         Some(CommandStatus::Referral)
     );
     let params = ContinueTransactionParams {
@@ -71,10 +74,7 @@ fn referral_stop_then_continue_with_an_authorization_number() {
         ..Default::default()
     };
     let done = client.call::<ContinueTransaction>(&params).unwrap();
-    assert_eq!(
-        done.result::<ContinueTransaction>().unwrap().is_charged(),
-        Some(true)
-    );
+    assert_eq!(done.result().unwrap().is_charged(), Some(true));
 }
 
 #[test]
@@ -83,32 +83,19 @@ fn outcomes_follow_the_amount_and_unknown_is_not_declined() {
     let declined = client
         .start_transaction(&sale("o-1", 1001), &mut |_| {})
         .unwrap();
-    assert_eq!(
-        declined.result::<StartTransaction>().unwrap().is_charged(),
-        Some(false)
-    );
+    assert_eq!(declined.result().unwrap().is_charged(), Some(false));
     let host_error = client
         .start_transaction(&sale("o-2", 1002), &mut |_| {})
         .unwrap();
     assert_eq!(
-        host_error
-            .result::<StartTransaction>()
-            .unwrap()
-            .is_charged(),
+        host_error.result().unwrap().is_charged(),
         None,
         "unknown: look it up"
     );
     let timeout = client
         .start_transaction(&sale("o-3", 1003), &mut |_| {})
         .unwrap();
-    assert_eq!(
-        timeout
-            .result::<StartTransaction>()
-            .unwrap()
-            .result
-            .to_string(),
-        "TIMEOUT"
-    );
+    assert_eq!(timeout.result().unwrap().result.to_string(), "TIMEOUT");
     // The lookup tells what the host error left unknown: nothing was stored, so 302.
     let lookup = client.lookup_transaction(ReferenceId::new("o-2").unwrap());
     assert_eq!(rpc_code(lookup), RpcErrorCode::TransactionNotFound);
@@ -144,7 +131,7 @@ fn a_sale_is_cancelled_from_another_thread_on_its_own_connection() {
         .start_transaction(&sale("cancel-1", 5000), &mut |_| {})
         .unwrap();
     button.join().unwrap();
-    let result = reply.result::<StartTransaction>().unwrap();
+    let result = reply.result().unwrap();
     assert_eq!(result.result.to_string(), "CANCELED");
     assert_eq!(
         result.is_charged(),
@@ -163,7 +150,7 @@ fn five_wrong_pairing_codes_close_the_pairing() {
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
-    let mut client = Client::connect(&sim.addr().to_string(), ClientConfig::default()).unwrap();
+    let mut client = Client::connect(sim.addr(), ClientConfig::default()).unwrap();
     client.pair("244RKR528387").unwrap();
     for guess in ["000001", "000002", "000003", "000004", "000005"] {
         let e = client.authenticate(guess).unwrap_err();
@@ -200,7 +187,7 @@ fn status_of(client: &mut Client, reference: &str) -> String {
     let found = client
         .lookup_transaction(ReferenceId::new(reference).unwrap())
         .unwrap();
-    let result = found.result::<synqpay_rpc::GetTransaction>().unwrap();
+    let result = found.result().unwrap();
     result
         .transaction
         .unwrap()
@@ -220,7 +207,9 @@ fn run(
         amount,
         ..sale(reference, 0)
     };
-    client.start_transaction(&params, &mut |_| {})
+    client
+        .start_transaction(&params, &mut |_| {})
+        .map(synqpay_std::Answer::into_reply)
 }
 
 #[test]
@@ -302,8 +291,7 @@ fn each_flow_sends_its_events_in_order() {
         let mut events = Vec::new();
         client
             .start_transaction(&params, &mut |e| {
-                let v: serde_json::Value = serde_json::from_str(e).unwrap();
-                events.push(v["type"].as_str().unwrap().to_string());
+                events.push(e.event_type().unwrap().to_string());
             })
             .unwrap();
         events

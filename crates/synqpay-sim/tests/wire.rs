@@ -53,7 +53,7 @@ fn a_corrupted_query_is_a_crc_error_then_sent_once_more_and_the_link_goes_on() {
         relay(client_side, device_side, Some(flag));
     });
 
-    let mut client = Client::connect(&proxy_addr.to_string(), ClientConfig::default())
+    let mut client = Client::connect(proxy_addr.to_string(), ClientConfig::default())
         .unwrap()
         .with_api_key("1234abcd".parse().unwrap());
     // The device answers the corrupted getStatus with CRC_ERROR; getStatus changes nothing, so
@@ -65,12 +65,5 @@ fn a_corrupted_query_is_a_crc_error_then_sent_once_more_and_the_link_goes_on() {
         "the proxy did corrupt a frame"
     );
     let second = client.call::<GetStatus>(&NoParams).unwrap();
-    assert_eq!(
-        second
-            .result::<GetStatus>()
-            .unwrap()
-            .device_status
-            .to_string(),
-        "IDLE"
-    );
+    assert_eq!(second.result().unwrap().device_status.to_string(), "IDLE");
 }

@@ -8,12 +8,14 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use synqpay_link::ApiKey;
-use synqpay_rpc::{Method, ReferenceId, RequestId, StartTransactionParams};
+use synqpay_rpc::{
+    GetTransaction, Method, ReferenceId, RequestId, StartTransaction, StartTransactionParams,
+};
 use synqpay_session::{ClientConfig, Connected};
 
 use crate::connection::Connection;
 use crate::tls::Verification;
-use crate::{Error, Reply};
+use crate::{Answer, Error, Event, Reply};
 
 /// How often the keeper looks at an idle link, and how long it reads each time.
 const KEEPER_PERIOD: Duration = Duration::from_millis(100);
@@ -32,8 +34,12 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to `addr` (`host:port`), without a key yet.
-    pub fn connect(addr: &str, config: ClientConfig) -> Result<Self, Error> {
+    /// Connects to `addr` (`"192.168.1.20:9000"`, `"pos-terminal.local:9000"`, a
+    /// `SocketAddr`: anything [`ToSocketAddrs`](std::net::ToSocketAddrs)), without a key yet.
+    pub fn connect(
+        addr: impl std::net::ToSocketAddrs + std::fmt::Debug,
+        config: ClientConfig,
+    ) -> Result<Self, Error> {
         Ok(Self::keep(Connection::connect(addr, config)?))
     }
 
@@ -99,10 +105,10 @@ impl Client {
         self.lock().reconnect()
     }
 
-    /// Calls method `M` and waits for its answer; the device's JSON-RPC error is
-    /// [`Error::Rpc`].
-    pub fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
-        self.lock().call::<M>(params)
+    /// Calls method `M` and waits for its answer, typed: `client.call::<GetStatus>(&NoParams)?
+    /// .result()?.device_status`. The device's JSON-RPC error is [`Error::Rpc`].
+    pub fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Answer<M>, Error> {
+        Answer::checked(self.lock().call::<M>(params)?)
     }
 
     /// Calls any method with parameters as JSON text (`None`: no parameters).
@@ -120,16 +126,16 @@ impl Client {
         self.lock().authenticate(otp)
     }
 
-    /// `startTransaction`, handing each `transactionEvent`'s params (JSON text) to `on_event`
-    /// as it comes. Never resent; a timeout or a lost link is [`Error::Timeout`] with the
+    /// `startTransaction`, handing each notification ([`Event`], typed with
+    /// [`Event::event_type`]) to `on_event` as it comes. Never resent; a timeout or a lost link is [`Error::Timeout`] with the
     /// `referenceId` to look up.
     pub fn start_transaction(
         &mut self,
         params: &StartTransactionParams<'_>,
-        on_event: &mut dyn FnMut(&str),
-    ) -> Result<Reply, Error> {
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<Answer<StartTransaction>, Error> {
         let cancel = self.cancel.clone();
-        self.lock().start_transaction(params, on_event, &cancel)
+        Answer::checked(self.lock().start_transaction(params, on_event, &cancel)?)
     }
 
     /// A handle that cancels the transaction in progress from any thread (the cashier's
@@ -140,13 +146,16 @@ impl Client {
     }
 
     /// The money-safe recovery: `getTransaction` by `referenceId`.
-    pub fn lookup_transaction(&mut self, reference: ReferenceId<'_>) -> Result<Reply, Error> {
-        self.lock().lookup_transaction(reference)
+    pub fn lookup_transaction(
+        &mut self,
+        reference: ReferenceId<'_>,
+    ) -> Result<Answer<GetTransaction>, Error> {
+        Answer::checked(self.lock().lookup_transaction(reference)?)
     }
 
     /// Notifications (params as JSON text) that arrived while no call was waiting, oldest first
     /// (at most 64 are kept: a device that floods cannot fill the memory).
-    pub fn events(&mut self) -> Vec<String> {
+    pub fn events(&mut self) -> Vec<Event> {
         self.lock().events.drain(..).collect()
     }
 
@@ -163,6 +172,17 @@ impl Client {
     /// because 64 were already waiting (ours: bounded memory against a device that floods).
     pub fn dropped(&self) -> u64 {
         self.lock().dropped
+    }
+}
+
+impl std::fmt::Debug for Client {
+    /// Where it is connected; never the key (spec: the API key is a secret).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Client");
+        if let Ok(connection) = self.inner.try_lock() {
+            d.field("endpoint", &connection.endpoint().to_string());
+        }
+        d.finish_non_exhaustive()
     }
 }
 

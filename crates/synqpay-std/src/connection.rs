@@ -3,7 +3,7 @@
 //! with the session resumed, and the money-safe recovery by `referenceId`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -11,16 +11,16 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, Cancel, CancelParams, Message, Method, RawJson, ReferenceId, RequestId,
-    StartTransactionParams,
+    Authenticate, Cancel, CancelParams, DecodeError, Message, Method, RawJson, ReferenceId,
+    RequestId, StartTransactionParams,
 };
 use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure, SendError};
 
 use crate::backoff::Backoff;
-use crate::error::rpc_error;
-use crate::tls::{self, Verification};
+use crate::error::{RequestProblem, rpc_error};
+use crate::tls::{self, TlsError, Verification};
 use crate::transport::{Endpoint, Transport};
-use crate::{Error, Reply};
+use crate::{Error, Event, Reply};
 
 type Session = synqpay_session::Client<Vec<u8>, 8>;
 
@@ -42,7 +42,7 @@ pub(crate) struct Connection {
     session: Session,
     start: Instant,
     /// Notifications that arrived while no call was waiting.
-    pub(crate) events: std::collections::VecDeque<String>,
+    pub(crate) events: std::collections::VecDeque<Event>,
     /// Answers that arrived after their request had failed, or for a request of an earlier
     /// session (for a payment: its outcome). At most [`KEPT`].
     pub(crate) late: std::collections::VecDeque<(Option<RequestId>, Reply)>,
@@ -55,9 +55,24 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Connects to `addr` (`host:port`), without a key yet.
-    pub(crate) fn connect(addr: &str, config: ClientConfig) -> Result<Self, Error> {
-        Self::open(Endpoint::Tcp(addr.to_string()), config, None)
+    /// Connects to `addr` (`"host:port"`, a `SocketAddr`, ...), without a key yet.
+    pub(crate) fn connect(
+        addr: impl ToSocketAddrs + std::fmt::Debug,
+        config: ClientConfig,
+    ) -> Result<Self, Error> {
+        let text = || format!("{addr:?}").trim_matches('"').to_string();
+        let addrs: Vec<SocketAddr> = addr
+            .to_socket_addrs()
+            .map_err(|e| Error::Address {
+                addr: text(),
+                cause: Some(e),
+            })?
+            .collect();
+        let first = addrs.first().ok_or_else(|| Error::Address {
+            addr: text(),
+            cause: None,
+        })?;
+        Self::open(Endpoint::Tcp(first.to_string()), config, None)
     }
 
     /// Opens the serial port `path` at `baud` (8N1, no flow control), without a key yet.
@@ -81,7 +96,7 @@ impl Connection {
         config: ClientConfig,
         verification: &Verification,
     ) -> Result<Self, Error> {
-        let tls = tls::client_config(verification).map_err(Error::Config)?;
+        let tls = tls::client_config(verification).map_err(Error::Tls)?;
         Self::open(Endpoint::Tcp(addr.to_string()), config, Some(tls))
     }
 
@@ -110,6 +125,11 @@ impl Connection {
         };
         client.reconnect()?;
         Ok(client)
+    }
+
+    /// Where it connects.
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     /// Uses a key from an earlier pairing.
@@ -161,9 +181,15 @@ impl Connection {
         };
         let addr = addr
             .to_socket_addrs()
-            .map_err(|e| Error::Config(format!("address {addr}: {e}")))?
+            .map_err(|e| Error::Address {
+                addr: addr.clone(),
+                cause: Some(e),
+            })?
             .next()
-            .ok_or_else(|| Error::Config(format!("address {addr} resolves to nothing")))?;
+            .ok_or_else(|| Error::Address {
+                addr: addr.clone(),
+                cause: None,
+            })?;
         let stream =
             TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(Error::Connection)?;
         stream.set_nodelay(true).map_err(Error::Connection)?;
@@ -201,9 +227,9 @@ impl Connection {
             .trim_end_matches(']')
             .to_string();
         let name = ServerName::try_from(host.clone())
-            .map_err(|e| Error::Config(format!("server name {host}: {e}")))?;
-        let conn = rustls::ClientConnection::new(config, name)
-            .map_err(|e| Error::Config(e.to_string()))?;
+            .map_err(|_| Error::Tls(TlsError::ServerName { host }))?;
+        let conn =
+            rustls::ClientConnection::new(config, name).map_err(|_| Error::Tls(TlsError::Setup))?;
         let mut tls = rustls::StreamOwned::new(conn, stream);
         // One deadline for the whole handshake, however slowly the device sends it (ours: the
         // request deadline, 10 s by default).
@@ -252,7 +278,8 @@ impl Connection {
     pub(crate) fn call_raw(&mut self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
         let raw = match params {
             Some(p) => Some(
-                RawJson::parse(p.as_bytes()).map_err(|e| Error::Config(format!("params: {e}")))?,
+                RawJson::parse(p.as_bytes())
+                    .map_err(|_| Error::Request(RequestProblem::ParamsNotJson))?,
             ),
             None => None,
         };
@@ -276,10 +303,10 @@ impl Connection {
         reply.result::<Authenticate>()?;
         self.session
             .api_key()
-            .ok_or_else(|| Error::Decode("no apiKey in the answer".into()))
+            .ok_or(Error::Decode(DecodeError::Missing("apiKey")))
     }
 
-    /// `startTransaction`, handing each `transactionEvent`'s params (JSON text) to `on_event`.
+    /// `startTransaction`, handing each notification to `on_event` as it comes.
     /// Never resent; a timeout or a lost link is [`Error::Timeout`] with the `referenceId`.
     ///
     /// While it runs, a [`cancel`](crate::Canceller::cancel) sends `cancel` with its
@@ -287,7 +314,7 @@ impl Connection {
     pub(crate) fn start_transaction(
         &mut self,
         params: &StartTransactionParams<'_>,
-        on_event: &mut dyn FnMut(&str),
+        on_event: &mut dyn FnMut(&Event),
         cancel: &AtomicBool,
     ) -> Result<Reply, Error> {
         cancel.store(false, Ordering::SeqCst);
@@ -323,7 +350,7 @@ impl Connection {
     }
 
     /// Drives the session until request `id` ends.
-    fn wait(&mut self, id: RequestId, on_event: &mut dyn FnMut(&str)) -> Result<Reply, Error> {
+    fn wait(&mut self, id: RequestId, on_event: &mut dyn FnMut(&Event)) -> Result<Reply, Error> {
         loop {
             if let Some(done) = self.pump(u64::MAX, on_event, Some(id))? {
                 return done;
@@ -335,7 +362,7 @@ impl Connection {
     pub(crate) fn pump(
         &mut self,
         until: u64,
-        on_event: &mut dyn FnMut(&str),
+        on_event: &mut dyn FnMut(&Event),
         waiting: Option<RequestId>,
     ) -> Result<Option<Result<Reply, Error>>, Error> {
         self.flush()?;
@@ -393,10 +420,11 @@ impl Connection {
                 }
                 ClientEvent::Notification { payload } => {
                     if let Ok(Message::Notification(n)) = Message::parse(payload) {
-                        let params = n.params.map_or("null", |p| p.as_str());
+                        let method = n.method.to_string();
+                        let event = Event::new(&method, n.params.map(|p| p.as_str()));
                         match waiting {
-                            Some(_) => on_event(params),
-                            None => keep(&mut self.events, &mut self.dropped, params.to_string()),
+                            Some(_) => on_event(&event),
+                            None => keep(&mut self.events, &mut self.dropped, event),
                         }
                     }
                 }

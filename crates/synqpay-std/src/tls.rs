@@ -41,21 +41,63 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(ring::default_provider())
 }
 
+/// Why TLS could not be set up, or the device was not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The CA file holds no certificate.
+    CaFileEmpty,
+    /// A certificate in the CA file could not be read, or is not one a root can be.
+    CaFileInvalid,
+    /// The device's address is neither a name nor an IP address TLS can verify.
+    ServerName {
+        /// The host as given.
+        host: String,
+    },
+    /// The TLS library refused the settings (never with the ones this crate uses).
+    Setup,
+}
+
+impl TlsError {
+    /// Whether the problem is in the settings given (not in the device's certificate).
+    pub(crate) fn is_setup(&self) -> bool {
+        matches!(self, Self::ServerName { .. } | Self::Setup)
+    }
+}
+
+impl std::fmt::Display for TlsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::CaFileEmpty => f.write_str("the CA file holds no certificate"),
+            Self::CaFileInvalid => f.write_str("a certificate in the CA file cannot be used"),
+            Self::ServerName { host } => {
+                write!(
+                    f,
+                    "{host:?} is not a host name or IP address TLS can verify"
+                )
+            }
+            Self::Setup => f.write_str("the TLS settings were refused"),
+        }
+    }
+}
+
+impl std::error::Error for TlsError {}
+
 /// The rustls client configuration for `verification` (TLS 1.3 and 1.2).
-pub fn client_config(verification: &Verification) -> Result<Arc<rustls::ClientConfig>, String> {
+pub fn client_config(verification: &Verification) -> Result<Arc<rustls::ClientConfig>, TlsError> {
     let builder = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .map_err(|_| TlsError::Setup)?;
     let config = match verification {
         Verification::CaPem(pem) => {
             let mut roots = RootCertStore::empty();
             for cert in CertificateDer::pem_slice_iter(pem) {
                 roots
-                    .add(cert.map_err(|e| format!("CA file: {e}"))?)
-                    .map_err(|e| format!("CA file: {e}"))?;
+                    .add(cert.map_err(|_| TlsError::CaFileInvalid)?)
+                    .map_err(|_| TlsError::CaFileInvalid)?;
             }
             if roots.is_empty() {
-                return Err("CA file: no certificate in it".into());
+                return Err(TlsError::CaFileEmpty);
             }
             builder.with_root_certificates(roots).with_no_client_auth()
         }

@@ -26,7 +26,7 @@ fn short() -> ClientConfig {
 }
 
 fn client(device: &FakeDevice, config: ClientConfig) -> Client {
-    Client::connect(&device.addr.to_string(), config)
+    Client::connect(device.addr.to_string(), config)
         .unwrap()
         .with_api_key(KEY.parse().unwrap())
 }
@@ -117,7 +117,7 @@ fn an_answer_larger_than_the_buffer_fails_at_once_naming_its_size() {
 #[test]
 fn a_device_that_accepts_and_closes_is_not_hammered() {
     let device = FakeDevice::start(|conn| drop(conn.stream));
-    let mut c = match Client::connect(&device.addr.to_string(), short()) {
+    let mut c = match Client::connect(device.addr.to_string(), short()) {
         Ok(c) => c.with_api_key(KEY.parse().unwrap()),
         Err(e) => panic!("{e}"),
     };
@@ -141,8 +141,7 @@ fn a_tls_handshake_trickled_a_byte_at_a_time_ends_at_the_deadline() {
     });
     let started = Instant::now();
     let e = Client::connect_tls(&device.addr.to_string(), short(), &Verification::default())
-        .err()
-        .expect("no handshake");
+        .expect_err("no handshake");
     assert!(matches!(e, Error::Connection(_)), "{e:?}");
     assert!(
         started.elapsed() < Duration::from_secs(5),

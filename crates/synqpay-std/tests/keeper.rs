@@ -38,7 +38,7 @@ fn keepalives_go_out_while_the_app_is_idle() {
         keepalive_deadline_ms: 80,
         ..Default::default()
     };
-    let mut client = Client::connect(&addr.to_string(), config).unwrap();
+    let mut client = Client::connect(addr.to_string(), config).unwrap();
     // At 100 ms intervals, five KeepAlives take half a second; a loaded machine gets ten.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while seen.load(Ordering::SeqCst) < 5 && std::time::Instant::now() < deadline {

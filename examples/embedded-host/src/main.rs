@@ -59,7 +59,7 @@ where
     T::Error: std::fmt::Debug + 'static,
 {
     let reference = ReferenceId::new(reference)?;
-    let params = StartTransactionParams::sale(reference, amount, 376);
+    let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(amount));
     let mut on_event = |e: synqpay_rpc::TransactionEvent<'_>| {
         println!("  event: {}", e.event_type.name());
     };

@@ -69,7 +69,7 @@ fn run() -> Result<(), &'static str> {
         return Err("the terminal is not IDLE");
     }
     let first = ReferenceId::new("fw-sale-1").map_err(|_| "referenceId")?;
-    let params = StartTransactionParams::sale(first, 12550, 376);
+    let params = StartTransactionParams::sale(first, synqpay_rpc::Amount::ils(12550));
     let charged = client
         .start_transaction(&params, &mut show, |r| r.is_charged())
         .map_err(|_| "the first sale")?;
@@ -83,7 +83,7 @@ fn run() -> Result<(), &'static str> {
     let mut client = AsyncClient::new(terminal, SysTickClock, session);
     let second = ReferenceId::new("fw-sale-2").map_err(|_| "referenceId")?;
     embassy_futures::block_on(async {
-        let params = StartTransactionParams::sale(second, 990, 376);
+        let params = StartTransactionParams::sale(second, synqpay_rpc::Amount::ils(990));
         let charged = client
             .start_transaction(&params, &mut show, |r| r.is_charged())
             .await

@@ -92,7 +92,7 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
     );
 
     let reference = ReferenceId::new(REFERENCE).map_err(|_| "referenceId")?;
-    let params = StartTransactionParams::sale(reference, 12550, 376);
+    let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550));
     hprintln!("sale {} of 125.50 ILS", REFERENCE);
     // Sent once, whatever happens.
     let charged = match client.start_transaction(&params, &mut show, |r| r.is_charged()) {

@@ -55,7 +55,7 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
         }
         hprintln!("getStatus round trip inside TLS: mean {} us", total / calls);
         let reference = ReferenceId::new("uart-tls-1").map_err(|_| "referenceId")?;
-        let params = StartTransactionParams::sale(reference, 4250, 376);
+        let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(4250));
         hprintln!("sale uart-tls-1 of 42.50 ILS");
         let charged = client
             .start_transaction(&params, &mut show, |r| r.is_charged())

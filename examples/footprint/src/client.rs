@@ -160,7 +160,7 @@ fn parts() -> (Canned, Client<&'static mut [u8], 4>) {
 
 fn sale_params() -> Option<StartTransactionParams<'static>> {
     let reference = ReferenceId::new("fw-1").ok()?;
-    Some(StartTransactionParams::sale(reference, 12550, 376))
+    Some(StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)))
 }
 
 /// getStatus then a sale, over the blocking driver.

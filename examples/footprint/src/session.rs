@@ -78,7 +78,7 @@ pub fn work() -> bool {
         return false;
     };
     let Ok(sale) =
-        client.start_transaction(0, &StartTransactionParams::sale(reference, 12550, 376))
+        client.start_transaction(0, &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)))
     else {
         return false;
     };

@@ -91,11 +91,11 @@ impl<'a> StartTransactionParams<'a> {
         }
     }
 
-    /// A sale of `amount` minor units in `currency` (376 = ILS), with events.
-    pub fn sale(reference_id: ReferenceId<'a>, amount: i64, currency: u16) -> Self {
+    /// A sale of `amount` (`Amount::ils(12550)`: 125.50 ILS), with events.
+    pub fn sale(reference_id: ReferenceId<'a>, amount: crate::Amount) -> Self {
         Self {
-            amount: Some(amount),
-            currency: Some(currency),
+            amount: Some(amount.minor_units()),
+            currency: Some(amount.currency().number()),
             notify_events: Some(true),
             ..Self::new(TransactionType::Sale, reference_id)
         }

@@ -28,8 +28,8 @@ pub fn paired(step_ms: u64) -> SimulatorConfig {
 
 pub fn start(config: SimulatorConfig) -> Result<(Simulator, Client), Box<dyn std::error::Error>> {
     let sim = Simulator::start("127.0.0.1:0", config)?;
-    let client = Client::connect(&sim.addr().to_string(), ClientConfig::default())?
-        .with_api_key(KEY_TEXT.parse()?);
+    let client =
+        Client::connect(sim.addr(), ClientConfig::default())?.with_api_key(KEY_TEXT.parse()?);
     Ok((sim, client))
 }
 

@@ -5,7 +5,7 @@ pub mod pty;
 pub mod raw;
 
 use synqpay_sim::{Simulator, SimulatorConfig};
-use synqpay_std::{Client, ClientConfig, Error, Reply};
+use synqpay_std::{Client, ClientConfig, Error};
 
 /// The key the simulators of these tests start paired with.
 pub const KEY: &str = "1234abcd";
@@ -21,14 +21,14 @@ pub fn paired(step_ms: u64) -> (Simulator, Client) {
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
-    let client = Client::connect(&sim.addr().to_string(), ClientConfig::default())
+    let client = Client::connect(sim.addr(), ClientConfig::default())
         .unwrap()
         .with_api_key(KEY.parse().unwrap());
     (sim, client)
 }
 
 /// The JSON-RPC error code of a call that must have failed with one.
-pub fn rpc_code(r: Result<Reply, Error>) -> synqpay_rpc::RpcErrorCode {
+pub fn rpc_code<T: std::fmt::Debug>(r: Result<T, Error>) -> synqpay_rpc::RpcErrorCode {
     match r {
         Err(Error::Rpc { code, .. }) => code,
         other => panic!("{other:?}"),
