@@ -397,7 +397,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 )),
             }
         }
-        Command::Decode { hex } => decode::run(hex),
+        Command::Decode { hex } => decode::run(if hex {
+            decode::Input::Hex
+        } else {
+            decode::Input::Raw
+        }),
         Command::Demo => demo::run(),
         Command::Discover { timeout, interface } => discover::run(timeout, interface.as_deref()),
     }
