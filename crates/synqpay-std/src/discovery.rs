@@ -100,31 +100,10 @@ impl AnnouncedText {
     }
 }
 
-/// Characters that reorder or hide text on a terminal without being control characters
-/// (Unicode format characters: bidirectional controls, zero-width characters).
-fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
-}
-
 impl fmt::Display for AnnouncedText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write;
-        for c in self.text.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else if is_invisible_format(c) {
-                write!(f, "{}", c.escape_unicode())?;
-            } else {
-                f.write_char(c)?;
-            }
-        }
+        write!(f, "{}", crate::text::untrusted(&self.text))?;
         if self.cut {
             f.write_char('…')?;
         }

@@ -10,6 +10,7 @@ pub mod discovery;
 mod error;
 mod event;
 mod randomness;
+pub mod text;
 pub mod tls;
 pub mod transport;
 
