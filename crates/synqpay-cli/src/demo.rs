@@ -5,6 +5,15 @@ use synqpay_rpc::{GetDeviceInfo, NoParams, ReferenceId, StartTransactionParams};
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig};
 
+/// Whether the card was charged, in words (unknown: look it up, spec/protocol.md §6).
+fn charged(charged: Option<bool>) -> &'static str {
+    match charged {
+        Some(true) => "charged",
+        Some(false) => "not charged",
+        None => "unknown: look it up",
+    }
+}
+
 fn step(n: u32, what: &str) {
     println!("\n{n}. {what}");
 }
@@ -43,14 +52,20 @@ pub fn run() -> Result<(), String> {
         "Authenticate with the code: the device returns the API key every request carries",
     );
     let key = client.authenticate(&code).map_err(e("authenticate"))?;
-    println!("   paired; key {key:?} (a secret: never printed, stored by the app)");
+    let _ = key; // a secret: an app stores it, never prints it
+    println!("   paired: the device handed over the API key (stored by the app, never shown)");
 
     step(3, "getDeviceInfo");
     let reply = client
         .call::<GetDeviceInfo>(&NoParams)
         .map_err(e("getDeviceInfo"))?;
     let info = reply.result().map_err(e("getDeviceInfo"))?;
-    let show = |t: Option<synqpay_rpc::Text<'_>>| t.map_or("?".to_string(), |t| t.to_string());
+    // Device text, shown escaped.
+    let show = |t: Option<synqpay_rpc::Text<'_>>| {
+        t.map_or("?".to_string(), |t| {
+            synqpay_std::text::untrusted(&t.to_string()).to_string()
+        })
+    };
     println!(
         "   {} {} serial {} app {}",
         show(info.brand),
@@ -77,10 +92,10 @@ pub fn run() -> Result<(), String> {
         .as_ref()
         .ok_or("the sale came back without a transaction")?;
     println!(
-        "   result {}, transactionStatus {}, charged: {:?}, card {} {}",
+        "   result {}, transactionStatus {}: {}, card {} {}",
         result.result,
         t.transaction_status.map_or("?".into(), |s| s.to_string()),
-        result.is_charged(),
+        charged(result.is_charged()),
         show(t.card_name),
         show(t.masked_pan)
     );
@@ -88,8 +103,8 @@ pub fn run() -> Result<(), String> {
         for line in receipt.fields().flatten() {
             println!(
                 "   receipt | {} {}",
-                line.key,
-                line.value.map_or(String::new(), |v| v.to_string())
+                show(Some(line.key)),
+                line.value.map_or(String::new(), |v| show(Some(v)))
             );
         }
     }
@@ -104,11 +119,14 @@ pub fn run() -> Result<(), String> {
     let found = reply.result().map_err(e("getTransaction"))?;
     let t = found.transaction.ok_or("the lookup found no transaction")?;
     println!(
-        "   found {} amount {} status {}: charged {:?}",
+        "   found {} amount {} status {}: {}",
         show(t.reference_id),
-        t.amount.unwrap_or(0),
+        synqpay_std::Amount::new(
+            t.amount.unwrap_or(0),
+            synqpay_std::Currency::from_number(t.currency.unwrap_or(0))
+        ),
         t.transaction_status.map_or("?".into(), |s| s.to_string()),
-        t.is_charged()
+        charged(t.is_charged())
     );
     if t.is_charged() != Some(true) {
         return Err("the lookup does not show the sale as charged".into());

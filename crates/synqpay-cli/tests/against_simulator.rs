@@ -12,10 +12,46 @@ const BIN: &str = env!("CARGO_BIN_EXE_synqpay");
 const SERIAL: &str = "244RKR528387";
 const KEY: &str = "1234abcd";
 
+/// The subcommands, to find where a test's arguments name one.
+const SUBCOMMANDS: [&str; 4] = ["pair", "call", "sale", "proxy"];
+
+/// `args` in the order the command line takes them: the subcommand first, then its options
+/// (tests write the device options first, as a person reads them).
+fn ordered<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let at = args
+        .iter()
+        .position(|a| SUBCOMMANDS.contains(a))
+        .expect("a subcommand");
+    let mut out = vec![args[at]];
+    out.extend(&args[..at]);
+    out.extend(&args[at + 1..]);
+    out
+}
+
+/// A directory of the test's own for the CLI's state (its unknown sales), removed on drop.
+struct StateDir(std::path::PathBuf);
+
+impl StateDir {
+    fn new() -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("synqpay-state-{}-{n}", std::process::id()));
+        Self(dir)
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A simulator process, killed when dropped.
 struct Sim {
     child: Child,
     addr: String,
+    state: StateDir,
 }
 
 impl Sim {
@@ -35,19 +71,24 @@ impl Sim {
             .strip_prefix("simulator listening on ")
             .expect("its address")
             .to_string();
-        Sim { child, addr }
+        Sim {
+            child,
+            addr,
+            state: StateDir::new(),
+        }
     }
 
     fn paired() -> Self {
         Self::start(&["--api-key", KEY])
     }
 
-    /// `synqpay sale` with the key, an amount and a referenceId.
+    /// `synqpay sale --json` with the key, an amount and a referenceId.
     fn sale(&self, amount: &str, reference: &str) -> Output {
         self.run(&[
             "--api-key",
             KEY,
             "sale",
+            "--json",
             "--amount",
             amount,
             "--reference-id",
@@ -55,13 +96,20 @@ impl Sim {
         ])
     }
 
+    /// A command with `--host` set to the simulator and a state directory of its own.
+    fn command(&self, args: &[&str]) -> Command {
+        let args = ordered(args);
+        let mut command = Command::new(BIN);
+        command
+            .arg(args[0])
+            .args(["--host", &self.addr])
+            .args(&args[1..])
+            .env("SYNQPAY_STATE_DIR", &self.state.0);
+        command
+    }
+
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .arg("--host")
-            .arg(&self.addr)
-            .args(args)
-            .output()
-            .unwrap()
+        self.command(args).output().unwrap()
     }
 }
 
@@ -222,20 +270,32 @@ fn a_sale_prints_the_transaction_and_outcomes_follow_the_amount() {
         "events shown: {}",
         stderr(&out)
     );
-    // Declined: exit non-zero with the reason.
+    // Declined: exit 1, not charged, with the reason.
     let out = sim.sale("1001", "cli-2");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(json["charged"], false, "{json}");
     assert!(
-        !out.status.success() && stderr(&out).contains("declined"),
-        "{}",
-        stderr(&out)
+        json["reason"].as_str().unwrap().contains("declined"),
+        "{json}"
     );
-    // The same referenceId again: 303, never a second charge.
+    // The same referenceId again: 303, never a second charge; the device's record of it is
+    // looked up and reported (charged once, earlier).
     let out = sim.sale("12550", "cli-1");
     assert!(
-        !out.status.success() && stderr(&out).contains("TransactionAlreadyExist"),
+        stderr(&out).contains("TransactionAlreadyExist"),
         "{}",
         stderr(&out)
     );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["charged"], true, "{json}");
+    assert!(
+        json["reason"].as_str().unwrap().contains("earlier"),
+        "{json}"
+    );
+    // Another amount under a used referenceId is no sale of this amount.
+    let out = sim.sale("500", "cli-1");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
 #[test]
@@ -251,11 +311,8 @@ fn a_scenario_file_decides_a_sale_and_a_bad_one_is_named() {
     let sim = Sim::start(&["--api-key", KEY, "--scenario", file.to_str().unwrap()]);
     // 12550 would be approved by the amount; the scenario declines this referenceId.
     let out = sim.sale("12550", "cli-sc-1");
-    assert!(
-        !out.status.success() && stderr(&out).contains("declined"),
-        "{}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("declined"), "{}", stdout(&out));
     assert!(sim.sale("12550", "cli-sc-2").status.success());
 
     let bad = dir.join("bad.toml");
@@ -353,9 +410,11 @@ fn tls_with_the_generated_ca_a_wrong_ca_and_insecure() {
     std::fs::create_dir_all(&dir).unwrap();
     let (mut child, addr, ca) = tls_sim(&dir);
     let run = |args: &[&str]| {
+        let args = ordered(args);
         Command::new(BIN)
+            .arg(args[0])
             .args(["--host", &addr, "--api-key", KEY])
-            .args(args)
+            .args(&args[1..])
             .output()
             .unwrap()
     };
@@ -453,16 +512,11 @@ fn simulate_and_sale_over_a_serial_line() {
     let _tcp = lines.next().unwrap().unwrap();
     let serial = lines.next().unwrap().unwrap();
     assert!(serial.contains("serving the serial port"), "{serial}");
+    let state = StateDir::new();
     let sale = Command::new(BIN)
-        .args([
-            "--serial",
-            &app,
-            "--api-key",
-            KEY,
-            "sale",
-            "--amount",
-            "1500",
-        ])
+        .args(["sale", "--serial", &app, "--api-key", KEY])
+        .args(["--amount", "1500", "--json"])
+        .env("SYNQPAY_STATE_DIR", &state.0)
         .output()
         .unwrap();
     let _ = child.kill();
@@ -486,16 +540,8 @@ fn a_new_sale_never_prints_an_earlier_processs_outcome() {
         r#"{"config":{"cachedResponses":true}}"#,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let mut first = Command::new(BIN)
-        .args([
-            "--host",
-            &sim.addr,
-            "--api-key",
-            KEY,
-            "sale",
-            "--amount",
-            "12550",
-        ])
+    let mut first = sim
+        .command(&["--api-key", KEY, "sale", "--amount", "12550"])
         .args(["--reference-id", "A"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -509,8 +555,15 @@ fn a_new_sale_never_prints_an_earlier_processs_outcome() {
     let out = sim.sale("1001", "B");
     let printed = stdout(&out);
     assert!(
-        !out.status.success() && stderr(&out).contains("declined"),
+        out.status.code() == Some(1) && printed.contains("declined"),
         "B is declined by the device: {printed} {}",
+        stderr(&out)
+    );
+    // B's run first reports A, which the killed run left unknown, as the device recorded it.
+    assert!(
+        stderr(&out).contains("an earlier sale's outcome was unknown: A")
+            && stderr(&out).contains("it was charged"),
+        "{}",
         stderr(&out)
     );
     let json: serde_json::Value = serde_json::from_str(&printed).unwrap();

@@ -31,9 +31,9 @@ impl Untrusted<'_> {
     }
 }
 
-/// Characters that reorder or hide text on a terminal without being control characters
-/// (Unicode format characters: bidirectional controls, zero-width characters).
-fn is_invisible_format(c: char) -> bool {
+/// Whether `c` reorders or hides text on a terminal without being a control character (Unicode
+/// format characters: bidirectional controls, zero-width characters).
+pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'
