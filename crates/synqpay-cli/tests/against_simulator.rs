@@ -579,3 +579,44 @@ fn a_new_sale_never_prints_an_earlier_processs_outcome() {
         .with_api_key(KEY.parse().unwrap());
     assert_eq!(looked_up(&mut client, "A"), (Some(true), Some(12550)));
 }
+
+#[test]
+fn ctrl_c_cancels_a_sale_waiting_for_a_card_on_its_own_connection() {
+    let sim = Sim::paired();
+    // 10.03: the card never comes; the device waits its 30 s card wait.
+    let child = sim
+        .command(&["--api-key", KEY, "sale", "--amount", "1003"])
+        .args(["--reference-id", "ctrl-c-1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1_500));
+    let started = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("cancelling the sale"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("not charged"), "{}", stdout(&out));
+    assert!(took < Duration::from_secs(10), "the cancel took {took:?}");
+    // Nothing is left unknown, and the device is idle again.
+    let pending = std::fs::read_to_string(sim.state.0.join("unknown-sales")).unwrap_or_default();
+    assert!(!pending.contains("ctrl-c-1"), "{pending}");
+    let out = sim.run(&["--api-key", KEY, "call", "getStatus"]);
+    assert!(stdout(&out).contains("\"IDLE\""), "{}", stdout(&out));
+}
