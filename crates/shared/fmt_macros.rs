@@ -1,11 +1,11 @@
-//! Logging, one shim for every no_std crate of the workspace (each crate's `src/fmt.rs` is a
-//! link to `crates/shared/fmt.rs`): `trace!` … `error!` go to `defmt` with the crate's `defmt`
-//! feature, to `log` with its `log` feature (defmt wins when both are on), or nowhere, so no
-//! other file carries logging cfgs. Off by default.
-//!
-//! Messages use `{}` for integers and `{:?}` for types that are `Debug` and `defmt::Format`, the
-//! subset both backends read the same way. Nothing secret is logged: `ApiKey` prints redacted.
-#![allow(unused_macros)]
+// Logging, one shim for every no_std crate of the workspace, included by each crate's
+// `src/fmt.rs` (`include!`, not a symlink: every platform checks it out the same way):
+// `trace!` … `error!` go to `defmt` with the crate's `defmt` feature, to `log` with its `log`
+// feature (defmt wins when both are on), or nowhere, so no other file carries logging cfgs. Off
+// by default.
+//
+// Messages use `{}` for integers and `{:?}` for types that are `Debug` and `defmt::Format`, the
+// subset both backends read the same way. Nothing secret is logged: `ApiKey` prints redacted.
 
 macro_rules! trace {
     ($s:literal $(, $x:expr)* $(,)?) => {{
