@@ -156,7 +156,7 @@ impl Client {
     /// Notifications (params as JSON text) that arrived while no call was waiting, oldest first
     /// (at most 64 are kept: a device that floods cannot fill the memory).
     pub fn events(&mut self) -> Vec<Event> {
-        self.lock().events.drain(..).collect()
+        self.lock().kept.take_events()
     }
 
     /// Answers no call was waiting for, oldest first: answers to requests that had already
@@ -165,13 +165,13 @@ impl Client {
     /// §2). At most 64 are kept, the oldest dropped first. For a payment, this is the outcome
     /// that was unknown; look it up by `referenceId` all the same before acting on it.
     pub fn late_responses(&mut self) -> Vec<(Option<RequestId>, Reply)> {
-        self.lock().late.drain(..).collect()
+        self.lock().kept.take_late()
     }
 
     /// How many late or unsolicited answers and idle notifications were dropped, oldest first,
     /// because 64 were already waiting (ours: bounded memory against a device that floods).
     pub fn dropped(&self) -> u64 {
-        self.lock().dropped
+        self.lock().kept.dropped()
     }
 }
 

@@ -11,24 +11,17 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, Cancel, CancelParams, DecodeError, Message, Method, RawJson, ReferenceId,
-    RequestId, StartTransactionParams,
+    Authenticate, Cancel, CancelParams, DecodeError, Method, RawJson, ReferenceId, RequestId,
+    StartTransactionParams,
 };
-use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Connected, Failure, SendError};
+use synqpay_session::{ClientConfig, Connected, SendError};
 
 use crate::backoff::Backoff;
-use crate::error::{RequestProblem, rpc_error};
+use crate::calls::{self, End, Kept, Session, Sorted};
+use crate::error::RequestProblem;
 use crate::tls::{self, TlsError, Verification};
 use crate::transport::{Endpoint, Transport};
 use crate::{Error, Event, Reply};
-
-type Session = synqpay_session::Client<Vec<u8>, 8>;
-
-/// The most answers no call was waiting for that are kept for
-/// [`Client::late_responses`](crate::Client::late_responses), and the most notifications kept
-/// for [`Client::events`](crate::Client::events); beyond, the oldest is dropped and counted
-/// (ours: bounded memory against a device that floods).
-const KEPT: usize = 64;
 
 /// One connection's driver: the session, its transport, and the clock. Not shared: [`Client`]
 /// wraps it for use from the caller's thread and the background keeper.
@@ -41,13 +34,10 @@ pub(crate) struct Connection {
     stream: Option<Transport<rustls::ClientConnection>>,
     session: Session,
     start: Instant,
-    /// Notifications that arrived while no call was waiting.
-    pub(crate) events: std::collections::VecDeque<Event>,
-    /// Answers that arrived after their request had failed, or for a request of an earlier
-    /// session (for a payment: its outcome). At most [`KEPT`].
-    pub(crate) late: std::collections::VecDeque<(Option<RequestId>, Reply)>,
-    /// Late answers and notifications dropped because [`KEPT`] were waiting.
-    pub(crate) dropped: u64,
+    /// Notifications that arrived while no call was waiting, and answers that arrived after
+    /// their request had failed or for a request of an earlier session (for a payment: its
+    /// outcome); bounded.
+    pub(crate) kept: Kept,
     /// When the next connection attempt may be made.
     backoff: Backoff,
     /// When bytes last came from the device (ms of `start`).
@@ -105,21 +95,14 @@ impl Connection {
         config: ClientConfig,
         tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Result<Self, Error> {
-        let buffers = ClientBuffers {
-            rx: vec![0u8; 64 * 1024],
-            tx: vec![0u8; 16 * 1024],
-            inbox: vec![0u8; 128 * 1024],
-        };
         let mut client = Self {
             endpoint,
             config,
             tls,
             stream: None,
-            session: Session::new(config, buffers, crate::fresh_id_prefix()),
+            session: calls::new_session(config),
             start: Instant::now(),
-            events: Default::default(),
-            late: Default::default(),
-            dropped: 0,
+            kept: Kept::default(),
             backoff: Backoff::default(),
             last_rx: 0,
         };
@@ -254,23 +237,11 @@ impl Connection {
         let sent_at = self.now();
         let id = self.queue(|s, now| s.send::<M>(now, params))?;
         match self.wait(id, &mut |_| {}) {
-            Err(e) if M::SAFE_TO_RESEND && self.worth_resending(&e, sent_at) => {
+            Err(e) if M::SAFE_TO_RESEND && calls::worth_resending(&e, self.last_rx > sent_at) => {
                 let id = self.queue(|s, now| s.send::<M>(now, params))?;
                 self.wait(id, &mut |_| {})
             }
             other => other,
-        }
-    }
-
-    /// Whether a query that failed with `e` may be answered if sent again: its answer was lost
-    /// or corrupted on the way. A device that has sent nothing since the query went out is
-    /// silent, and a frame too large or with a swapped CRC will come the same way again.
-    fn worth_resending(&self, e: &Error, sent_at: u64) -> bool {
-        match e {
-            Error::Timeout { .. } => self.last_rx > sent_at,
-            Error::Link(code) => Failure::Link(*code).answer_lost(),
-            Error::OutcomeUnknown { cause, .. } => cause.answer_lost(),
-            _ => false,
         }
     }
 
@@ -398,52 +369,22 @@ impl Connection {
         }
         let mut done = None;
         while let Some(event) = self.session.poll_event() {
-            match event {
-                ClientEvent::Response { id, payload }
-                | ClientEvent::LateResponse { id, payload }
-                    if Some(id) == waiting =>
-                {
-                    // A JSON-RPC error is the device's answer, and an `Err` for the caller.
-                    done = Some(match Message::parse(payload) {
-                        Ok(Message::Error(e)) => Err(rpc_error(&e.error)),
-                        _ => Ok(Reply {
-                            payload: payload.to_vec(),
-                        }),
-                    });
+            match calls::sort(event) {
+                Sorted::Ended { id, end, .. } if Some(id) == waiting => {
+                    done = Some(end.into_result());
                 }
-                ClientEvent::Failed {
+                Sorted::Ended {
                     id,
-                    failure,
-                    reference_id,
-                } if Some(id) == waiting => {
-                    done = Some(Err(Error::from_failure(failure, reference_id)));
-                }
-                ClientEvent::Notification { payload } => {
-                    if let Ok(Message::Notification(n)) = Message::parse(payload) {
-                        let method = n.method.to_string();
-                        let event = Event::new(&method, n.params.map(|p| p.as_str()));
-                        match waiting {
-                            Some(_) => on_event(&event),
-                            None => keep(&mut self.events, &mut self.dropped, event),
-                        }
-                    }
-                }
-                ClientEvent::LateResponse { id, payload } => {
-                    let reply = Reply {
-                        payload: payload.to_vec(),
-                    };
-                    keep(&mut self.late, &mut self.dropped, (Some(id), reply));
-                }
-                // An answer to a request this session never sent (another process's cached
-                // answer, spec/protocol.md §2): kept for the app to look at, never taken as
-                // the answer to a call.
-                ClientEvent::Unsolicited { payload } => {
-                    let reply = Reply {
-                        payload: payload.to_vec(),
-                    };
-                    keep(&mut self.late, &mut self.dropped, (None, reply));
-                }
-                _ => {}
+                    late: true,
+                    end: End::Answered(reply),
+                } => self.kept.late(Some(id), reply),
+                // Another request's end: the answer to a `cancel` sent during a sale.
+                Sorted::Ended { .. } | Sorted::Nothing => {}
+                Sorted::Event(event) => match waiting {
+                    Some(_) => on_event(&event),
+                    None => self.kept.event(event),
+                },
+                Sorted::Unsolicited(reply) => self.kept.late(None, reply),
             }
         }
         if self.stream.is_none()
@@ -478,15 +419,6 @@ impl Connection {
         }
         stream.flush().map_err(Error::Connection)
     }
-}
-
-/// Appends to a bounded queue, dropping (and counting) the oldest when it is full.
-fn keep<T>(queue: &mut std::collections::VecDeque<T>, dropped: &mut u64, item: T) {
-    if queue.len() >= KEPT {
-        queue.pop_front();
-        *dropped += 1;
-    }
-    queue.push_back(item);
 }
 
 /// A socket whose every read and write must end by `deadline` (rustls's `complete_io` reads in

@@ -2,7 +2,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod asynch;
 mod backoff;
+mod calls;
 mod client;
 mod connection;
 #[cfg(feature = "discovery")]
