@@ -165,6 +165,13 @@ fn look_up(
             format!("{why}; the device has no such transaction: it never ran"),
             json!(null),
         ),
+        // getTransaction needs IDLE (spec/protocol.md §5): a transaction runs, maybe this one.
+        Err(Error::Rpc {
+            code: RpcErrorCode::IllegalState,
+            ..
+        }) => Outcome::Unknown(format!(
+            "{why}; the device is busy with a transaction (maybe this one): look it up once it is idle"
+        )),
         Err(e) => Outcome::Unknown(format!("{why}; the lookup: {e}")),
     }
 }
