@@ -19,8 +19,8 @@ pub struct Cli {
 /// How to reach a device: the options of the commands that talk to one.
 #[derive(Args, Clone, Debug)]
 pub struct DeviceArgs {
-    /// The device's address (`HOST:PORT`; port 9000, 9443 with --tls).
-    #[arg(long, default_value = "127.0.0.1:9000")]
+    /// The device's address: `HOST` or `HOST:PORT` (without a port: 9000, or 9443 with --tls).
+    #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// Talk over this serial port (`/dev/ttyUSB0`, `COM3`) instead of TCP.
     #[arg(long, value_name = "PORT", conflicts_with = "tls")]
@@ -34,12 +34,18 @@ pub struct DeviceArgs {
     /// Connect over TLS (the device's port 9443), verifying the device.
     #[arg(long)]
     pub tls: bool,
-    /// With --tls: trust the CA certificates in this PEM file (default: the Synqpay root, pinned).
+    /// With --tls: trust the CA certificates in this PEM file, such as the vendor's Synqpay Root
+    /// CA (default: the Synqpay root, pinned by fingerprint, which the device must then send).
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
-    /// With --tls: do not verify the device at all. Anyone on the network can then read and
-    /// change payments.
-    #[arg(long, conflicts_with = "ca")]
+    /// With --tls: trust exactly the device certificate with this SHA-256 fingerprint
+    /// (`sha256:HEX`, `HEX` or `AA:BB:…`; a refused device's error prints it). Pin again when
+    /// the device's IP address changes: its certificate is re-issued then.
+    #[arg(long, value_name = "SHA256", conflicts_with = "ca")]
+    pub pin: Option<synqpay_std::tls::Fingerprint>,
+    /// With --tls: do not verify the device at all (warned on every run). Anyone on the network
+    /// can then read and change payments.
+    #[arg(long, conflicts_with_all = ["ca", "pin"])]
     pub insecure: bool,
     /// Accept frames from the device whose CRC comes low byte first (some firmwares send it so;
     /// spec/protocol.md §1). Off by default: such frames are refused and the call says so.

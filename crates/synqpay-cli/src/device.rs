@@ -20,22 +20,15 @@ pub struct Target {
 impl Target {
     /// From the options.
     pub fn of(args: &DeviceArgs) -> Result<Self, String> {
-        let tls = match (args.tls, &args.ca, args.insecure) {
-            (false, None, false) => None,
-            (false, _, _) => return Err("--ca and --insecure go with --tls".into()),
-            (true, Some(file), _) => Some(Verification::CaPem(
-                std::fs::read(file).map_err(|e| format!("--ca {}: {e}", file.display()))?,
-            )),
-            (true, None, true) => Some(Verification::DangerousNoVerification),
-            (true, None, false) => Some(Verification::default()),
-        };
+        let tls =
+            crate::trust::verification(args.tls, args.ca.as_deref(), args.pin, args.insecure)?;
         let api_key = args.api_key.as_deref().map(key).transpose()?;
         let serial = args.serial.clone().map(|port| (port, args.baud));
         Ok(Self {
             name: serial
                 .as_ref()
                 .map_or_else(|| args.host.clone(), |(port, _)| port.clone()),
-            host: args.host.clone(),
+            host: crate::trust::device_addr(&args.host, args.tls),
             config: ClientConfig {
                 accept_swapped_crc: args.accept_swapped_crc,
                 ..ClientConfig::default()

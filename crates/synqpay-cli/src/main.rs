@@ -11,6 +11,7 @@ mod pending;
 mod proxy;
 mod sale;
 mod simulate;
+mod trust;
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;

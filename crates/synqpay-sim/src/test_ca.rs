@@ -12,8 +12,13 @@ pub struct TestCa {
     pub ca_pem: String,
     /// The CA certificate's SHA-256 fingerprint, for pinning.
     pub ca_sha256: [u8; 32],
-    /// The server configuration presenting the device certificate and the CA.
+    /// The device certificate's SHA-256 fingerprint, for pinning the device itself.
+    pub leaf_sha256: [u8; 32],
+    /// The server configuration presenting the device certificate and the CA (or the device
+    /// certificate alone, after [`TestCa::sending_leaf_only`]).
     pub server: Arc<rustls::ServerConfig>,
+    /// The server configuration presenting the device certificate alone.
+    leaf_only: Arc<rustls::ServerConfig>,
 }
 
 impl TestCa {
@@ -46,19 +51,33 @@ impl TestCa {
             .push(rcgen::DnType::CommonName, "Synqpay Simulator");
         let leaf = leaf_params.signed_by(&leaf_key, &issuer).map_err(e)?;
 
-        let chain = vec![leaf.der().clone(), ca.der().clone()];
-        let key = PrivateKeyDer::try_from(leaf_key.serialize_der()).map_err(|e| e.to_string())?;
-        let server = rustls::ServerConfig::builder_with_provider(provider())
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
+        let server = |chain| {
+            let key = PrivateKeyDer::try_from(leaf_key.serialize_der())?;
+            let config = rustls::ServerConfig::builder_with_provider(provider())
+                .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+                .with_no_client_auth()
+                .with_single_cert(chain, key)?;
+            Ok::<_, Box<dyn std::error::Error>>(Arc::new(config))
+        };
+        let with_ca = server(vec![leaf.der().clone(), ca.der().clone()]);
+        let leaf_only = server(vec![leaf.der().clone()]);
         Ok(Self {
             ca_pem: ca.pem(),
             ca_sha256: sha256(ca.der()),
-            server: Arc::new(server),
+            leaf_sha256: sha256(leaf.der()),
+            server: with_ca.map_err(|e| e.to_string())?,
+            leaf_only: leaf_only.map_err(|e| e.to_string())?,
         })
+    }
+
+    /// The same CA and device certificate, the device sending its certificate alone, without
+    /// the CA (as many devices do: the root is what clients are meant to hold). A client then
+    /// needs the CA's PEM, or a pin of the device's certificate.
+    pub fn sending_leaf_only(self) -> Self {
+        Self {
+            server: self.leaf_only.clone(),
+            ..self
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use synqpay_rpc::{GetStatus, NoParams};
 use synqpay_sim::{Simulator, SimulatorConfig, TestCa};
-use synqpay_std::tls::Verification;
+use synqpay_std::tls::{TlsError, Verification};
 use synqpay_std::{Client, ClientConfig, Error};
 
 fn simulator() -> (Simulator, TestCa) {
@@ -56,10 +56,16 @@ fn a_wrong_ca_or_pin_is_refused() {
         ClientConfig::default(),
         &Verification::CaPem(other.ca_pem.into_bytes()),
     );
-    assert!(matches!(wrong, Err(Error::Connection(_))), "refused");
+    assert!(
+        matches!(wrong, Err(Error::Tls(TlsError::Untrusted { .. }))),
+        "refused"
+    );
     // The default pins the real Synqpay root, which the simulator does not have.
     let default = Client::connect_tls(&addr, ClientConfig::default(), &Verification::default());
-    assert!(matches!(default, Err(Error::Connection(_))), "refused");
+    assert!(
+        matches!(default, Err(Error::Tls(TlsError::RootNotInChain { .. }))),
+        "refused"
+    );
 }
 
 #[test]

@@ -222,7 +222,11 @@ impl Connection {
             deadline,
         };
         while tls.conn.is_handshaking() {
-            tls.conn.complete_io(&mut sock).map_err(Error::Connection)?;
+            // A refused certificate, no handshake in time, not TLS: a typed TLS error (with the
+            // device's fingerprint to pin); the rest stays a connection error.
+            tls.conn.complete_io(&mut sock).map_err(|e| {
+                TlsError::from_handshake(&e).map_or(Error::Connection(e), Error::Tls)
+            })?;
         }
         Ok(tls)
     }

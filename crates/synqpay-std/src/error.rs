@@ -241,8 +241,7 @@ impl Error {
                 Remedy::LookUp(reference_id.clone())
             }
             Self::Address { .. } | Self::Connection(_) => Remedy::CheckConnection,
-            Self::Tls(e) if e.is_setup() => Remedy::FixRequest,
-            Self::Tls(_) => Remedy::CheckTrust,
+            Self::Tls(e) => e.remedy(),
             Self::Request(_) => Remedy::FixRequest,
             Self::Rpc {
                 code: RpcErrorCode::TransactionAlreadyExist,
