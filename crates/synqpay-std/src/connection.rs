@@ -240,10 +240,10 @@ impl Connection {
     pub(crate) fn call<M: Method>(&mut self, params: &M::Params<'_>) -> Result<Reply, Error> {
         let sent_at = self.now();
         let id = self.queue(|s, now| s.send::<M>(now, params))?;
-        match self.wait(id, &mut |_| {}) {
+        match self.wait(id, None) {
             Err(e) if M::SAFE_TO_RESEND && calls::worth_resending(&e, self.last_rx > sent_at) => {
                 let id = self.queue(|s, now| s.send::<M>(now, params))?;
-                self.wait(id, &mut |_| {})
+                self.wait(id, None)
             }
             other => other,
         }
@@ -260,13 +260,13 @@ impl Connection {
         };
         // The method's own deadline and key (synqpay_rpc::MethodInfo::by_name); never resent.
         let id = self.queue(|s, now| s.send_raw(now, method, raw))?;
-        self.wait(id, &mut |_| {})
+        self.wait(id, None)
     }
 
     /// `pair`: the device shows a code for 30 s.
     pub(crate) fn pair(&mut self, serial_number: &str) -> Result<(), Error> {
         let id = self.queue(|s, now| s.pair(now, serial_number))?;
-        self.wait(id, &mut |_| {})
+        self.wait(id, None)
             .and_then(|r| r.result_json())
             .map(|_| ())
     }
@@ -274,7 +274,7 @@ impl Connection {
     /// `authenticate` with the code from the screen; the key is kept and returned.
     pub(crate) fn authenticate(&mut self, otp: &str) -> Result<ApiKey, Error> {
         let id = self.queue(|s, now| s.authenticate(now, otp))?;
-        let reply = self.wait(id, &mut |_| {})?;
+        let reply = self.wait(id, None)?;
         reply.result::<Authenticate>()?;
         self.session
             .api_key()
@@ -302,7 +302,7 @@ impl Connection {
                 // The sale answers too (CANCELED): that answer is the one waited for.
                 self.session.send::<Cancel>(self.now(), &cancel)?;
             }
-            if let Some(done) = self.pump(u64::MAX, on_event, Some(id))? {
+            if let Some(done) = self.pump(u64::MAX, Some(&mut *on_event), Some(id))? {
                 return done;
             }
         }
@@ -314,30 +314,35 @@ impl Connection {
         reference: ReferenceId<'_>,
     ) -> Result<Reply, Error> {
         let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
-        self.wait(id, &mut |_| {})
+        self.wait(id, None)
     }
 
     /// One round of driving the link with no call waiting, reading for at most `wait`:
     /// timers, the device's KeepAlives, notifications and late answers kept for the caller.
     pub(crate) fn pump_idle(&mut self, wait: Duration) -> Result<(), Error> {
         let until = self.now() + wait.as_millis() as u64;
-        self.pump(until, &mut |_| {}, None).map(|_| ())
+        self.pump(until, None, None).map(|_| ())
     }
 
-    /// Drives the session until request `id` ends.
-    fn wait(&mut self, id: RequestId, on_event: &mut dyn FnMut(&Event)) -> Result<Reply, Error> {
+    /// Drives the session until request `id` ends; its notifications go to `on_event`, or, for
+    /// a call that takes none, are kept for [`Client::events`](crate::Client::events).
+    fn wait<'f>(
+        &mut self,
+        id: RequestId,
+        mut on_event: Option<&mut (dyn FnMut(&Event) + 'f)>,
+    ) -> Result<Reply, Error> {
         loop {
-            if let Some(done) = self.pump(u64::MAX, on_event, Some(id))? {
+            if let Some(done) = self.pump(u64::MAX, on_event.as_deref_mut(), Some(id))? {
                 return done;
             }
         }
     }
 
     /// One round: write, read until the next timer (at most `until`), run timers, drain events.
-    pub(crate) fn pump(
+    pub(crate) fn pump<'f>(
         &mut self,
         until: u64,
-        on_event: &mut dyn FnMut(&Event),
+        mut on_event: Option<&mut (dyn FnMut(&Event) + 'f)>,
         waiting: Option<RequestId>,
     ) -> Result<Option<Result<Reply, Error>>, Error> {
         self.flush()?;
@@ -384,8 +389,8 @@ impl Connection {
                 } => self.kept.late(Some(id), reply),
                 // Another request's end: the answer to a `cancel` sent during a sale.
                 Sorted::Ended { .. } | Sorted::Nothing => {}
-                Sorted::Event(event) => match waiting {
-                    Some(_) => on_event(&event),
+                Sorted::Event(event) => match on_event.as_deref_mut() {
+                    Some(on_event) => on_event(&event),
                     None => self.kept.event(event),
                 },
                 Sorted::Unsolicited(reply) => self.kept.late(None, reply),

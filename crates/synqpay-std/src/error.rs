@@ -159,15 +159,16 @@ impl fmt::Display for Error {
                 message,
                 data,
             } => {
+                // Device text: escaped and bounded (crate::text).
                 write!(
                     f,
                     "the device answered {} ({}): {}",
                     code.name(),
                     code.code(),
-                    message.escape_debug()
+                    crate::text::untrusted(message)
                 )?;
                 data.as_ref()
-                    .map_or(Ok(()), |d| write!(f, " {}", d.escape_debug()))
+                    .map_or(Ok(()), |d| write!(f, " {}", crate::text::untrusted(d)))
             }
             Self::Timeout {
                 reference_id: Some(r),

@@ -56,8 +56,8 @@ impl fmt::Display for Event {
     /// The event type (`CARD_DETECTED`), or the method; device text escaped, never raw.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.event_type() {
-            Some(t) => write!(f, "{}", t.to_string().escape_debug()),
-            None => write!(f, "{}", self.method.escape_debug()),
+            Some(t) => write!(f, "{}", crate::text::untrusted(&t.to_string())),
+            None => write!(f, "{}", crate::text::untrusted(&self.method)),
         }
     }
 }

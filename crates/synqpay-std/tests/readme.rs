@@ -11,5 +11,24 @@ fn the_readme_opens_with_the_desktop_pos_example_verbatim() {
         .and_then(|(_, rest)| rest.split_once("```"))
         .map(|(block, _)| block)
         .expect("the README's first no_run block");
-    assert_eq!(block, example, "copy examples/desktop-pos/src/main.rs into the README");
+    assert_eq!(
+        block, example,
+        "copy examples/desktop-pos/src/main.rs into the README"
+    );
+}
+
+#[test]
+fn the_readme_quotes_the_desktop_async_example_exactly() {
+    let readme = include_str!("../README.md");
+    let example = include_str!("../../../examples/desktop-async/src/main.rs");
+    let quote = readme
+        .split_once("## Async (tokio)")
+        .and_then(|(_, rest)| rest.split_once("```text\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(quote, _)| quote)
+        .expect("the async section's quote");
+    assert!(
+        example.contains(quote),
+        "the README's quote is not in the example:\n{quote}"
+    );
 }

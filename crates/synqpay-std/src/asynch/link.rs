@@ -64,15 +64,13 @@ impl Dialer {
             Some(config) => {
                 let connector = tokio_rustls::TlsConnector::from(config.clone());
                 let handshake = connector.connect(server_name(&self.addr)?, tcp);
+                // The same typed trust errors as the blocking client's handshake (tls.rs).
                 let tls = tokio::time::timeout(self.handshake_deadline, handshake)
                     .await
-                    .map_err(|_| {
-                        Error::Connection(io::Error::new(
-                            io::ErrorKind::TimedOut,
-                            "the TLS handshake did not finish within the request deadline",
-                        ))
-                    })?
-                    .map_err(Error::Connection)?;
+                    .map_err(|_| Error::Tls(TlsError::HandshakeTimeout))?
+                    .map_err(|e| {
+                        TlsError::from_handshake(&e).map_or(Error::Connection(e), Error::Tls)
+                    })?;
                 Box::new(tls)
             }
         };
