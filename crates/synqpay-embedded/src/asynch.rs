@@ -12,7 +12,7 @@ use synqpay_rpc::{
 use synqpay_session::{Buffer, Client, Connected, SendError};
 
 use crate::outcome::{Waiting, discard};
-use crate::{AsyncClock, DriverError};
+use crate::{AsyncClock, DeviceState, DriverError, SaleOutcome};
 
 /// An async Synqpay client over an `embedded_io_async` transport.
 ///
@@ -116,6 +116,34 @@ where
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
         self.wait::<GetTransaction, _, _>(&mut Waiting::new(id, f))
+            .await
+    }
+
+    /// `getStatus`, copied out: the state and whether `cancel` applies.
+    pub async fn device_state(&mut self) -> Result<DeviceState, DriverError<T::Error>> {
+        self.status(|s| DeviceState::of(&s)).await
+    }
+
+    /// `startTransaction` for a sale (or any payment), its outcome copied out; each
+    /// `transactionEvent` goes to `on_event`. When `charged` is `None`, or on an error whose
+    /// [`outcome_unknown`](DriverError::outcome_unknown) says so, call [`look_up`](Self::look_up)
+    /// with the same `referenceId` before anything else (spec/protocol.md §6).
+    pub async fn sale(
+        &mut self,
+        params: &StartTransactionParams<'_>,
+        on_event: &mut dyn FnMut(TransactionEvent<'_>),
+    ) -> Result<SaleOutcome, DriverError<T::Error>> {
+        self.start_transaction(params, on_event, |r| SaleOutcome::of_result(&r))
+            .await
+    }
+
+    /// The money-safe recovery, its outcome copied out: `getTransaction` by `referenceId`
+    /// (not found: [`DriverError::Rpc`] with `TransactionNotFound`, the payment never ran).
+    pub async fn look_up(
+        &mut self,
+        reference: ReferenceId<'_>,
+    ) -> Result<SaleOutcome, DriverError<T::Error>> {
+        self.lookup_transaction(reference, |r| SaleOutcome::of_lookup(&r))
             .await
     }
 

@@ -10,7 +10,7 @@ use synqpay_rpc::{
 use synqpay_session::{Buffer, Client, Connected, SendError};
 
 use crate::outcome::{Waiting, discard};
-use crate::{Clock, DriverError};
+use crate::{Clock, DeviceState, DriverError, SaleOutcome};
 
 /// A blocking Synqpay client over an `embedded_io` transport.
 ///
@@ -40,6 +40,12 @@ where
     pub fn connected(&mut self) -> Connected {
         let now = self.clock.now_ms();
         self.session.connect(now)
+    }
+
+    /// Swaps in a new transport (a new TCP connection, a UART after a reset) and returns the
+    /// old one; then call [`connected`](Self::connected).
+    pub fn replace_io(&mut self, io: T) -> T {
+        core::mem::replace(&mut self.io, io)
     }
 
     /// The session, for its key, counters and lower-level calls.
@@ -103,6 +109,32 @@ where
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.lookup_transaction(now, reference))?;
         self.wait::<GetTransaction, _, _>(&mut Waiting::new(id, f))
+    }
+
+    /// `getStatus`, copied out: the state and whether `cancel` applies.
+    pub fn device_state(&mut self) -> Result<DeviceState, DriverError<T::Error>> {
+        self.status(|s| DeviceState::of(&s))
+    }
+
+    /// `startTransaction` for a sale (or any payment), its outcome copied out; each
+    /// `transactionEvent` goes to `on_event`. When `charged` is `None`, or on an error whose
+    /// [`outcome_unknown`](DriverError::outcome_unknown) says so, call [`look_up`](Self::look_up)
+    /// with the same `referenceId` before anything else (spec/protocol.md §6).
+    pub fn sale(
+        &mut self,
+        params: &StartTransactionParams<'_>,
+        on_event: &mut dyn FnMut(TransactionEvent<'_>),
+    ) -> Result<SaleOutcome, DriverError<T::Error>> {
+        self.start_transaction(params, on_event, |r| SaleOutcome::of_result(&r))
+    }
+
+    /// The money-safe recovery, its outcome copied out: `getTransaction` by `referenceId`
+    /// (not found: [`DriverError::Rpc`] with `TransactionNotFound`, the payment never ran).
+    pub fn look_up(
+        &mut self,
+        reference: ReferenceId<'_>,
+    ) -> Result<SaleOutcome, DriverError<T::Error>> {
+        self.lookup_transaction(reference, |r| SaleOutcome::of_lookup(&r))
     }
 
     /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).

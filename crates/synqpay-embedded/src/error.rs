@@ -4,6 +4,8 @@
 use synqpay_rpc::{DecodeError, RpcErrorCode};
 use synqpay_session::{Failure, PairingError, SendError};
 
+use crate::RpcData;
+
 /// Why a call did not produce a result. `E` is the transport's error.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -18,8 +20,14 @@ pub enum DriverError<E> {
     /// The request ended without an answer: a link Error frame, a timeout (outcome unknown:
     /// look a payment up by its `referenceId`), never sent.
     Failed(Failure),
-    /// The device answered with a JSON-RPC error.
-    Rpc(RpcErrorCode),
+    /// The device answered with a JSON-RPC error: its code, and its `data` (the reason of a
+    /// 101 IllegalRequest, such as `AMOUNT_LIMIT_EXCEEDED`), bounded.
+    Rpc {
+        /// The code, by name.
+        code: RpcErrorCode,
+        /// The error's `data`, as JSON text.
+        data: RpcData,
+    },
     /// `pair` or `authenticate` was refused.
     Pairing(PairingError),
     /// The answer could not be decoded.
@@ -35,7 +43,16 @@ impl<E: core::fmt::Debug> core::fmt::Display for DriverError<E> {
             Self::Closed => f.write_str("the connection was closed"),
             Self::Send(e) => write!(f, "the request could not be queued: {e}"),
             Self::Failed(failure) => write!(f, "the request ended without an answer: {failure:?}"),
-            Self::Rpc(code) => write!(f, "the device answered with error {code:?}"),
+            Self::Rpc { code, data } if data.is_empty() => {
+                write!(f, "the device answered {} ({})", code.name(), code.code())
+            }
+            Self::Rpc { code, data } => write!(
+                f,
+                "the device answered {} ({}) {}",
+                code.name(),
+                code.code(),
+                data.as_str().escape_debug()
+            ),
             Self::Pairing(e) => write!(f, "pairing refused: {e:?}"),
             Self::Decode(e) => write!(f, "the answer could not be decoded: {e}"),
             Self::LinkDead => f.write_str("the link is dead: no ACK to a KeepAlive"),
@@ -44,3 +61,25 @@ impl<E: core::fmt::Debug> core::fmt::Display for DriverError<E> {
 }
 
 impl<E: core::fmt::Debug> core::error::Error for DriverError<E> {}
+
+impl<E> DriverError<E> {
+    /// Whether the device may have acted on the request although no answer says so: for a
+    /// payment, reconnect if needed and look it up by its `referenceId` before anything else
+    /// (spec/protocol.md §6). A transport error, a closed or dead link, or a failure other than
+    /// `NotSent` after the request was queued.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Io(_) | Self::Closed | Self::LinkDead => true,
+            Self::Failed(failure) => !matches!(failure, Failure::NotSent),
+            // An answer that cannot be read: for a payment, its outcome is not known.
+            Self::Decode(_) => true,
+            Self::Send(_) | Self::Rpc { .. } | Self::Pairing(_) => false,
+        }
+    }
+
+    /// Whether nothing reached the device, so the same request may be sent again, a payment
+    /// too: it was never queued (`Send`) or never left (`Failed(NotSent)`).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Send(_) | Self::Failed(Failure::NotSent))
+    }
+}

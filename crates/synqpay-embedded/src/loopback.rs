@@ -7,7 +7,8 @@
 use core::convert::Infallible;
 
 use synqpay_link::ApiKey;
-use synqpay_session::terminal::{Mode, ScriptConfig, ScriptedTerminal};
+pub use synqpay_session::terminal::Mode;
+use synqpay_session::terminal::{ScriptConfig, ScriptedTerminal};
 use synqpay_session::{Buffer, ClientId, Device, DeviceBuffers, DeviceConfig};
 
 /// A payment terminal in memory, as the far end of a client's transport.
@@ -57,10 +58,10 @@ impl<B: Buffer> LoopbackTerminal<B> {
         self
     }
 
-    /// A muted terminal reads requests and answers nothing, as one that hangs: the client's
-    /// deadlines must end its calls.
-    pub fn set_muted(&mut self, muted: bool) {
-        let mode = if muted { Mode::Muted } else { Mode::Scripted };
+    /// How the terminal answers: [`Mode::Scripted`] (the default), [`Mode::Muted`] (it reads
+    /// requests and answers nothing, as one that hangs: the client's deadlines must end its
+    /// calls), or [`Mode::HoldSales`].
+    pub fn set_mode(&mut self, mode: Mode) {
         self.terminal.set_mode(mode);
     }
 

@@ -5,7 +5,7 @@
 use synqpay_rpc::{Message, Method, RequestId, TransactionEvent};
 use synqpay_session::{Buffer, CallError, Client, ClientEvent, PairingError};
 
-use crate::DriverError;
+use crate::{DriverError, RpcData};
 
 /// A call in flight: its id, where its events go, and what to do with its result.
 pub(crate) struct Waiting<'e, F> {
@@ -69,7 +69,10 @@ impl<'e, F> Waiting<'e, F> {
                         (CallError::Rpc(e), Some(authenticate)) => {
                             DriverError::Pairing(PairingError::from_rpc(&e, authenticate))
                         }
-                        (CallError::Rpc(e), None) => DriverError::Rpc(e.code),
+                        (CallError::Rpc(e), None) => DriverError::Rpc {
+                            code: e.code,
+                            data: e.data.map_or(RpcData::NONE, |d| RpcData::new(d.as_str())),
+                        },
                         (CallError::Decode(e), _) => DriverError::Decode(e),
                     }));
                 }

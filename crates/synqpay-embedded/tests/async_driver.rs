@@ -72,7 +72,7 @@ fn pairs_then_sells_with_events_then_finds_the_sale() {
 fn the_timer_ends_a_call_the_terminal_never_answers() {
     let clock = Virtual::default();
     let mut terminal = terminal().paired();
-    terminal.set_muted(true);
+    terminal.set_mode(synqpay_session::terminal::Mode::Muted);
     let mut client = AsyncClient::new(terminal, clock.clone(), session().with_api_key(KEY));
     let e = block_on(client.status(|_| ())).unwrap_err();
     assert_eq!(e, DriverError::Failed(Failure::Timeout));

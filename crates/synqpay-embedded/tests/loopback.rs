@@ -77,10 +77,18 @@ fn pairs_then_sells_with_events_then_finds_the_sale_by_reference() {
         .unwrap();
     assert_eq!(found, Some(12550));
     let missing = ReferenceId::new("never-sent").unwrap();
-    assert_eq!(
-        client.lookup_transaction(missing, |_| ()).unwrap_err(),
-        DriverError::Rpc(synqpay_rpc::RpcErrorCode::TransactionNotFound)
+    let e = client.lookup_transaction(missing, |_| ()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DriverError::Rpc {
+                code: synqpay_rpc::RpcErrorCode::TransactionNotFound,
+                ..
+            }
+        ),
+        "{e:?}"
     );
+    assert!(!e.outcome_unknown() && !e.is_retryable());
     let (terminal, _, _) = client.into_parts();
     assert_eq!(terminal.charged().collect::<Vec<_>>(), [("fw-1", 12550)]);
 }
@@ -111,7 +119,7 @@ fn a_wrong_key_fails_with_the_link_error() {
 #[test]
 fn a_terminal_that_hangs_ends_the_call_at_its_deadline() {
     let mut terminal = terminal().paired();
-    terminal.set_muted(true);
+    terminal.set_mode(synqpay_session::terminal::Mode::Muted);
     let clock = Ticks(Rc::new(Cell::new(0)));
     let mut client = BlockingClient::new(terminal, clock.clone(), session().with_api_key(KEY));
     let e = client.status(|_| ()).unwrap_err();

@@ -115,7 +115,7 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
                         break;
                     }
                     // Not found yet, or the line broke again: ask again.
-                    Ok(None) | Err(DriverError::Rpc(_)) => {}
+                    Ok(None) | Err(DriverError::Rpc { .. }) => {}
                     Err(e) if tally.line_fault(&mut client, &e) => {}
                     Err(_) => return Err("lookup"),
                 }
