@@ -5,8 +5,7 @@
 use synqpay_link::{ApiKey, Decoder, Frame, MessageType, seal};
 use synqpay_rpc::{
     EventType, FromRaw, Message, Method, ReferenceId, StartTransaction, StartTransactionParams,
-    Text, TransactionEvent, TransactionStatus, encode_notification, encode_request,
-    encode_response,
+    Text, TransactionEvent, TransactionStatus, encode_call, encode_notification, encode_response,
 };
 
 const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
@@ -25,7 +24,7 @@ fn a_sale_survives_noise_and_any_chunking() {
     let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550));
     let mut tx = [0u8; 512];
     let n = frame_in_place(&mut tx, MessageType::Request, |b| {
-        encode_request(b, "1", StartTransaction::NAME, Some(&params)).unwrap()
+        encode_call::<StartTransaction>(b, "1", &params).unwrap()
     });
     let mut wire = b"\x02\x02\xff\xff\xff\xff line noise".to_vec();
     wire.extend_from_slice(&tx[..n]);

@@ -8,7 +8,7 @@ use synqpay_rpc::*;
 /// Decodes `params` and `result` as method `M`, and encodes what decoded.
 fn as_method<M: Method>(params: Option<RawJson<'_>>, result: Option<RawJson<'_>>, buf: &mut [u8]) {
     if let Ok(p) = M::decode_params(params) {
-        let _ = encode_request(buf, "1", M::NAME, Some(&p));
+        let _ = encode_call::<M>(buf, "1", &p);
     }
     if let Ok(r) = M::decode_output(result) {
         let _ = encode_response(buf, Text::new("1"), &r);

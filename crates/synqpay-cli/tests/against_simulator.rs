@@ -459,9 +459,12 @@ fn an_app_killed_in_mid_sale_finds_the_outcome_when_it_comes_back() {
             ReferenceId::new("killed-1").unwrap(),
             synqpay_rpc::Amount::ils(12550),
         );
-        let n =
-            synqpay_rpc::encode_request(&mut frame[10..], "7", "startTransaction", Some(&params))
-                .unwrap();
+        let n = synqpay_rpc::encode_call::<synqpay_rpc::StartTransaction>(
+            &mut frame[10..],
+            "7",
+            &params,
+        )
+        .unwrap();
         let n = seal(
             &mut frame,
             MessageType::Request,

@@ -48,10 +48,10 @@ impl<'a> Code<'a> {
 }
 
 impl<'a> MemberValue<'a> for Code<'a> {
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, serde_json_core::de::Error> {
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, crate::ValueError> {
         match raw.kind() {
             JsonKind::Number | JsonKind::String => Ok(Self(raw)),
-            _ => Err(serde_json_core::de::Error::InvalidType),
+            _ => Err(crate::ValueError::WrongType),
         }
     }
 }

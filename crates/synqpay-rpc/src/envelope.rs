@@ -4,7 +4,7 @@
 //! Parsing is done by this crate's scanner, so that `params` and `result` reach the caller as raw
 //! JSON whatever their shape; typed decoding of them is a second, separate step.
 
-use crate::{DecodeError, EncodeError, RawJson, RpcError, RpcErrorCode, Text};
+use crate::{DecodeError, EncodeError, Method, RawJson, RpcError, RpcErrorCode, Text};
 
 /// A message received in a Request, Response or Event frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -185,7 +185,7 @@ impl<'b> Writer<'b> {
             .buf
             .get_mut(self.len..)
             .ok_or(EncodeError::BufferFull)?;
-        self.len += serde_json_core::to_slice(value, rest)?;
+        self.len += serde_json_core::to_slice(value, rest).map_err(EncodeError::of)?;
         Ok(self)
     }
 
@@ -195,7 +195,8 @@ impl<'b> Writer<'b> {
 }
 
 /// Writes `{"jsonrpc":"2.0","method":M,"id":ID,"params":P}` (the member order of the spec's
-/// vectors); `params` `None` writes `null`. Returns the length.
+/// vectors); `params` `None` writes `null`. Returns the length. For a method this crate
+/// types, [`encode_call`] names it by its type.
 pub fn encode_request<P: serde::Serialize + ?Sized>(
     buf: &mut [u8],
     id: &str,
@@ -213,6 +214,17 @@ pub fn encode_request<P: serde::Serialize + ?Sized>(
         None => w.raw("null")?,
     };
     Ok(w.raw("}")?.finish())
+}
+
+/// Writes a request of method `M`, named by its type, with its typed parameters:
+/// `{"jsonrpc":"2.0","method":M::NAME,"id":ID,"params":P}` ([`NoParams`](crate::NoParams) is
+/// written `null`). Returns the length. [`encode_request`] is for a method named at run time.
+pub fn encode_call<M: Method>(
+    buf: &mut [u8],
+    id: &str,
+    params: &M::Params<'_>,
+) -> Result<usize, EncodeError> {
+    encode_request(buf, id, M::NAME, Some(params))
 }
 
 /// Writes a notification: `{"jsonrpc":"2.0","method":M,"params":P}`.

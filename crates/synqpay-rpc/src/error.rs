@@ -121,7 +121,7 @@ impl fmt::Display for RpcError<'_> {
 }
 
 /// Why a message or value could not be decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
     /// The bytes are not valid JSON.
     Json(JsonError),
@@ -129,15 +129,15 @@ pub enum DecodeError {
     Envelope(&'static str),
     /// A member the method requires is absent (`"params"` or `"result"`).
     Missing(&'static str),
-    /// The value does not fit the type: a wrong type, a missing field (named in the message), a
-    /// list longer than its fixed capacity, a number out of range.
-    Value(serde_json_core::de::Error),
+    /// The value does not fit the type: a wrong type, a missing field (named), a list longer
+    /// than its fixed capacity, a number out of range.
+    Value(ValueError),
     /// A member of an object decoded member by member does not fit its type; names the member.
     Field {
         /// The member's wire name.
         field: &'static str,
         /// What was wrong with it.
-        error: serde_json_core::de::Error,
+        error: ValueError,
     },
 }
 
@@ -146,13 +146,10 @@ impl DecodeError {
     /// what a device answers with 102 MissingParams rather than 103 InvalidParams
     /// (spec/protocol.md §4).
     pub fn is_missing(&self) -> bool {
-        match self {
-            Self::Missing(_) => true,
-            Self::Value(serde_json_core::de::Error::CustomErrorWithMessage(message)) => {
-                message.starts_with("missing field")
-            }
-            _ => false,
-        }
+        matches!(
+            self,
+            Self::Missing(_) | Self::Value(ValueError::MissingField(_))
+        )
     }
 }
 
@@ -189,6 +186,163 @@ impl defmt::Format for DecodeError {
     }
 }
 
+/// Why a JSON value does not fit its type: this crate's reasons, whichever JSON decoder reads
+/// the value underneath (ours: a new version of that decoder changes nothing here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ValueError {
+    /// Another JSON type than the one expected (a string where a number goes, say).
+    WrongType,
+    /// A number that is not an integer, or out of its type's range.
+    Number,
+    /// A string with an invalid escape sequence or code point.
+    Escape,
+    /// A list or a text longer than its fixed capacity.
+    TooLong,
+    /// A required member is absent: its name.
+    MissingField(Wording),
+    /// The JSON is not well formed (a value decoded on its own, with [`crate::decode`]).
+    Syntax,
+    /// Another reason (a text that is none of its type's values, a list of the wrong length),
+    /// as the decoder worded it.
+    Other(Wording),
+}
+
+impl ValueError {
+    /// Ours, for any error serde-json-core reports (the one place its errors are read).
+    pub(crate) fn of(e: serde_json_core::de::Error) -> Self {
+        use serde_json_core::de::Error as E;
+        match e {
+            E::InvalidType => Self::WrongType,
+            E::InvalidNumber => Self::Number,
+            E::InvalidEscapeSequence | E::InvalidUnicodeCodePoint => Self::Escape,
+            E::EscapedStringIsTooLong => Self::TooLong,
+            E::EofWhileParsingList
+            | E::EofWhileParsingObject
+            | E::EofWhileParsingString
+            | E::EofWhileParsingNumber
+            | E::EofWhileParsingValue
+            | E::ExpectedColon
+            | E::ExpectedListCommaOrEnd
+            | E::ExpectedObjectCommaOrEnd
+            | E::ExpectedSomeIdent
+            | E::ExpectedSomeValue
+            | E::KeyMustBeAString
+            | E::TrailingCharacters
+            | E::TrailingComma => Self::Syntax,
+            E::CustomErrorWithMessage(message) => {
+                // serde's wording for an absent field: missing field `name`.
+                match message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.strip_suffix('`'))
+                {
+                    Some(name) => Self::MissingField(Wording::new(name)),
+                    None => Self::Other(Wording::new(&message)),
+                }
+            }
+            // AnyIsUnsupported, BytesIsUnsupported, CustomError, and whatever a later version
+            // adds: worded as the decoder words them.
+            other => {
+                let mut wording = Wording::default();
+                let _ = fmt::write(&mut wording, format_args!("{other}"));
+                Self::Other(wording)
+            }
+        }
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongType => f.write_str("another JSON type than expected"),
+            Self::Number => f.write_str("not an integer in range"),
+            Self::Escape => f.write_str("an invalid escape sequence or code point"),
+            Self::TooLong => f.write_str("longer than its capacity"),
+            Self::MissingField(name) => write!(f, "missing field `{name}`"),
+            Self::Syntax => f.write_str("not well-formed JSON"),
+            Self::Other(wording) if wording.as_str().is_empty() => {
+                f.write_str("does not match the expected shape")
+            }
+            Self::Other(wording) => f.write_str(wording.as_str()),
+        }
+    }
+}
+
+impl core::error::Error for ValueError {}
+
+/// A few words of an error (a field's name, the decoder's message), kept in place: at most
+/// [`Wording::CAPACITY`] bytes, cut at a character boundary.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Wording {
+    bytes: [u8; Wording::CAPACITY],
+    len: u8,
+}
+
+impl Wording {
+    /// The most bytes kept.
+    pub const CAPACITY: usize = 64;
+
+    /// `text`, cut to [`Wording::CAPACITY`] bytes.
+    pub fn new(text: &str) -> Self {
+        let mut wording = Self::default();
+        wording.push(text);
+        wording
+    }
+
+    /// The words.
+    pub fn as_str(&self) -> &str {
+        // Only whole characters are copied in.
+        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
+
+    fn push(&mut self, text: &str) {
+        let at = usize::from(self.len);
+        let mut n = text.len().min(Self::CAPACITY - at);
+        while !text.is_char_boundary(n) {
+            n -= 1;
+        }
+        self.bytes[at..at + n].copy_from_slice(&text.as_bytes()[..n]);
+        self.len += n as u8;
+    }
+}
+
+impl Default for Wording {
+    /// No words.
+    fn default() -> Self {
+        Self {
+            bytes: [0; Self::CAPACITY],
+            len: 0,
+        }
+    }
+}
+
+impl fmt::Write for Wording {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s);
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Wording {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Wording {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Wording {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
 /// Why a message could not be encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -197,6 +351,16 @@ pub enum EncodeError {
     BufferFull,
     /// A value could not be written as JSON.
     Value,
+}
+
+impl EncodeError {
+    /// Ours, for an error serde-json-core reports (the one place its errors are read).
+    pub(crate) fn of(e: serde_json_core::ser::Error) -> Self {
+        match e {
+            serde_json_core::ser::Error::BufferFull => Self::BufferFull,
+            _ => Self::Value,
+        }
+    }
 }
 
 impl fmt::Display for EncodeError {
@@ -210,18 +374,10 @@ impl fmt::Display for EncodeError {
 
 impl core::error::Error for EncodeError {}
 
-impl From<serde_json_core::ser::Error> for EncodeError {
-    fn from(e: serde_json_core::ser::Error) -> Self {
-        match e {
-            serde_json_core::ser::Error::BufferFull => Self::BufferFull,
-            _ => Self::Value,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
 
     #[test]
     fn every_documented_code_round_trips_with_its_name() {
@@ -247,5 +403,44 @@ mod tests {
             assert_eq!((c.code(), c.name()), (code, name));
         }
         assert_eq!(RpcErrorCode::from_i64(999), RpcErrorCode::Other(999));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Two {
+        a: i64,
+        b: heapless::Vec<u8, 1>,
+    }
+
+    #[test]
+    fn the_decoders_errors_become_ours() {
+        let value = |json: &str| match crate::decode::<Two>(json.as_bytes()) {
+            Err(DecodeError::Value(e)) => e,
+            other => panic!("{json}: {other:?}"),
+        };
+        let missing = value(r#"{"b":[]}"#);
+        assert_eq!(missing, ValueError::MissingField(Wording::new("a")));
+        assert!(DecodeError::Value(missing).is_missing());
+        assert_eq!(missing.to_string(), "missing field `a`");
+        assert_eq!(value(r#"{"a":"1","b":[]}"#), ValueError::WrongType);
+        assert_eq!(
+            value(r#"{"a":99999999999999999999,"b":[]}"#),
+            ValueError::Number
+        );
+        assert_eq!(value(r#"{"a":1,"b":[]"#), ValueError::Syntax);
+        assert_eq!(value(r#"{"a":1,"b":[]} x"#), ValueError::Syntax);
+        let long = value(r#"{"a":1,"b":[1,2]}"#);
+        assert!(
+            matches!(long, ValueError::Other(w) if w.as_str().contains("length")),
+            "{long:?}"
+        );
+        assert!(!DecodeError::Value(long).is_missing());
+    }
+
+    #[test]
+    fn wording_is_cut_at_a_character_boundary() {
+        let w = Wording::new(&"\u{5d0}".repeat(40));
+        assert_eq!(w.as_str(), "\u{5d0}".repeat(32));
+        assert_eq!(Wording::new("amount").to_string(), "amount");
     }
 }

@@ -28,10 +28,10 @@ pub use enums::{
     TerminalStatus, TransactionStatus, TransactionType,
 };
 pub use envelope::{
-    EchoId, ErrorResponse, Message, Notification, Request, Response, encode_error,
+    EchoId, ErrorResponse, Message, Notification, Request, Response, encode_call, encode_error,
     encode_notification, encode_request, encode_response, encode_response_raw,
 };
-pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode};
+pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode, ValueError, Wording};
 pub use json::{Items, JsonError, JsonErrorKind, JsonKind, MAX_DEPTH, Members, RawJson};
 pub use members::MemberValue;
 pub use method::{FromRaw, Method, MethodInfo, MethodKind, NoParams, Null};
@@ -45,7 +45,7 @@ pub use text::{InvalidEscape, Text, TooLong};
 pub fn decode<'a, T: serde::Deserialize<'a>>(json: &'a [u8]) -> Result<T, DecodeError> {
     serde_json_core::from_slice(json)
         .map(|(value, _)| value)
-        .map_err(DecodeError::Value)
+        .map_err(|e| DecodeError::Value(ValueError::of(e)))
 }
 
 /// Encodes a typed value as JSON into `buf` with serde-json-core; returns the length.
@@ -53,5 +53,5 @@ pub fn encode<T: serde::Serialize + ?Sized>(
     value: &T,
     buf: &mut [u8],
 ) -> Result<usize, EncodeError> {
-    Ok(serde_json_core::to_slice(value, buf)?)
+    serde_json_core::to_slice(value, buf).map_err(EncodeError::of)
 }

@@ -6,37 +6,35 @@
 //! time from this crate's scanner needs only the struct and one member's worth of stack, and lets
 //! a receipt stay raw until it is read.
 
-use serde_json_core::de::Error;
-
-use crate::{DecodeError, JsonKind, RawJson, Text};
+use crate::{DecodeError, JsonKind, RawJson, Text, ValueError};
 
 /// A type a member of a member-by-member object can hold. The scalars read the scanner's token
 /// directly rather than through serde-json-core (ours: the same answers, several KB less flash
 /// in a firmware, as `scripts/footprint` shows).
 pub trait MemberValue<'a>: Sized {
     /// Decodes the member's raw value.
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, Error>;
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, ValueError>;
 }
 
 impl<'a> MemberValue<'a> for Text<'a> {
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, Error> {
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, ValueError> {
         let quoted = match raw.kind() {
             JsonKind::String => raw.as_str(),
-            _ => return Err(Error::InvalidType),
+            _ => return Err(ValueError::WrongType),
         };
         let inner = quoted
             .get(1..quoted.len().saturating_sub(1))
-            .ok_or(Error::InvalidType)?;
-        Text::from_wire(inner).map_err(|_| Error::InvalidEscapeSequence)
+            .ok_or(ValueError::WrongType)?;
+        Text::from_wire(inner).map_err(|_| ValueError::Escape)
     }
 }
 
 impl<'a> MemberValue<'a> for bool {
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, Error> {
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, ValueError> {
         match raw.as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(Error::InvalidType),
+            _ => Err(ValueError::WrongType),
         }
     }
 }
@@ -44,11 +42,11 @@ impl<'a> MemberValue<'a> for bool {
 impl<'a> MemberValue<'a> for i64 {
     /// An integer: the scanner has checked the JSON number syntax; a fraction or an exponent is
     /// not an integer.
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, Error> {
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, ValueError> {
         if raw.kind() != JsonKind::Number {
-            return Err(Error::InvalidType);
+            return Err(ValueError::WrongType);
         }
-        raw.as_str().parse().map_err(|_| Error::InvalidNumber)
+        raw.as_str().parse().map_err(|_| ValueError::Number)
     }
 }
 
@@ -56,8 +54,8 @@ impl<'a> MemberValue<'a> for i64 {
 macro_rules! unsigned_member {
     ($($t:ty),+) => {$(
         impl<'a> MemberValue<'a> for $t {
-            fn decode_member(raw: RawJson<'a>) -> Result<Self, Error> {
-                <$t>::try_from(i64::decode_member(raw)?).map_err(|_| Error::InvalidNumber)
+            fn decode_member(raw: RawJson<'a>) -> Result<Self, ValueError> {
+                <$t>::try_from(i64::decode_member(raw)?).map_err(|_| ValueError::Number)
             }
         }
     )+};
@@ -66,14 +64,14 @@ unsigned_member!(u16, u32);
 
 impl<'a, T: MemberValue<'a>, const N: usize> MemberValue<'a> for heapless::Vec<T, N> {
     /// An array of at most `N` items.
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, Error> {
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, ValueError> {
         if raw.kind() != JsonKind::Array {
-            return Err(Error::InvalidType);
+            return Err(ValueError::WrongType);
         }
         let mut out = heapless::Vec::new();
         for item in raw.items() {
             out.push(T::decode_member(item)?)
-                .map_err(|_| Error::CustomError)?;
+                .map_err(|_| ValueError::TooLong)?;
         }
         Ok(out)
     }
@@ -84,7 +82,7 @@ pub(crate) fn object(raw: RawJson<'_>) -> Result<RawJson<'_>, DecodeError> {
     if raw.kind() == JsonKind::Object {
         Ok(raw)
     } else {
-        Err(DecodeError::Value(serde_json_core::de::Error::InvalidType))
+        Err(DecodeError::Value(ValueError::WrongType))
     }
 }
 
@@ -197,10 +195,10 @@ macro_rules! member_struct {
         }
 
         impl<'a> $crate::MemberValue<'a> for $name<'a> {
-            fn decode_member(raw: $crate::RawJson<'a>) -> Result<Self, serde_json_core::de::Error> {
+            fn decode_member(raw: $crate::RawJson<'a>) -> Result<Self, $crate::ValueError> {
                 Self::from_json(raw).map_err(|e| match e {
                     $crate::DecodeError::Value(e) | $crate::DecodeError::Field { error: e, .. } => e,
-                    _ => serde_json_core::de::Error::InvalidType,
+                    _ => $crate::ValueError::WrongType,
                 })
             }
         }
@@ -226,24 +224,24 @@ mod tests {
     #[test]
     fn scalars_read_the_token_and_refuse_the_wrong_kind() {
         assert_eq!(i64::decode_member(raw("-12550")), Ok(-12550));
-        assert_eq!(i64::decode_member(raw("1.5")), Err(Error::InvalidNumber));
-        assert_eq!(i64::decode_member(raw("1e3")), Err(Error::InvalidNumber));
-        assert_eq!(i64::decode_member(raw("\"7\"")), Err(Error::InvalidType));
+        assert_eq!(i64::decode_member(raw("1.5")), Err(ValueError::Number));
+        assert_eq!(i64::decode_member(raw("1e3")), Err(ValueError::Number));
+        assert_eq!(i64::decode_member(raw("\"7\"")), Err(ValueError::WrongType));
         assert_eq!(
             i64::decode_member(raw("99999999999999999999")),
-            Err(Error::InvalidNumber)
+            Err(ValueError::Number)
         );
         assert_eq!(u16::decode_member(raw("376")), Ok(376));
-        assert_eq!(u16::decode_member(raw("70000")), Err(Error::InvalidNumber));
-        assert_eq!(u32::decode_member(raw("-1")), Err(Error::InvalidNumber));
+        assert_eq!(u16::decode_member(raw("70000")), Err(ValueError::Number));
+        assert_eq!(u32::decode_member(raw("-1")), Err(ValueError::Number));
         assert_eq!(bool::decode_member(raw("true")), Ok(true));
-        assert_eq!(bool::decode_member(raw("1")), Err(Error::InvalidType));
+        assert_eq!(bool::decode_member(raw("1")), Err(ValueError::WrongType));
         let text = Text::decode_member(raw(r#""\u05d5\u05d9\u05d6\u05d4 \"x\"""#)).unwrap();
         assert_eq!(text, "ויזה \"x\"");
-        assert_eq!(Text::decode_member(raw("5")), Err(Error::InvalidType));
+        assert_eq!(Text::decode_member(raw("5")), Err(ValueError::WrongType));
         assert_eq!(
             Text::decode_member(raw(r#""\ud800""#)),
-            Err(Error::InvalidEscapeSequence)
+            Err(ValueError::Escape)
         );
     }
 
@@ -253,11 +251,11 @@ mod tests {
         assert_eq!(two.as_slice(), &[1, 2]);
         assert_eq!(
             heapless::Vec::<u16, 2>::decode_member(raw("[1, 2, 3]")),
-            Err(Error::CustomError)
+            Err(ValueError::TooLong)
         );
         assert_eq!(
             heapless::Vec::<u16, 2>::decode_member(raw("{}")),
-            Err(Error::InvalidType)
+            Err(ValueError::WrongType)
         );
     }
 }

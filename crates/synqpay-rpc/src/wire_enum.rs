@@ -94,7 +94,7 @@ macro_rules! wire_enum {
         impl<'a> $crate::MemberValue<'a> for $name<'a> {
             fn decode_member(
                 raw: $crate::RawJson<'a>,
-            ) -> Result<Self, serde_json_core::de::Error> {
+            ) -> Result<Self, $crate::ValueError> {
                 $crate::Text::decode_member(raw).map(Self::from_text)
             }
         }

@@ -14,7 +14,7 @@ fn both_ways<M: Method>(params: Option<&str>, result: Option<&str>) {
 
     let raw_params = params.map(|p| RawJson::parse(p.as_bytes()).unwrap());
     let typed = M::decode_params(raw_params).unwrap_or_else(|e| panic!("{}: params: {e}", M::NAME));
-    let n = encode_request(&mut message, "17", M::NAME, Some(&typed)).unwrap();
+    let n = encode_call::<M>(&mut message, "17", &typed).unwrap();
     let Message::Request(request) = Message::parse(&message[..n]).unwrap() else {
         panic!("{} is not a request", M::NAME)
     };

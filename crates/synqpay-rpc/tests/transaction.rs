@@ -165,7 +165,7 @@ fn the_recovery_lookup_is_by_reference_id() {
     let id = ReferenceId::new("order-1001").unwrap();
     let lookup = GetTransactionParams::by_reference_id(id);
     let mut buf = [0u8; 256];
-    let n = encode_request(&mut buf, "5", GetTransaction::NAME, Some(&lookup)).unwrap();
+    let n = encode_call::<GetTransaction>(&mut buf, "5", &lookup).unwrap();
     assert_eq!(
         std::str::from_utf8(&buf[..n]).unwrap(),
         r#"{"jsonrpc":"2.0","method":"getTransaction","id":"5","params":{"lookupMethod":"REF_ID","lookupValue":"order-1001"}}"#

@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use synqpay_link::{ApiKey, Frame};
-use synqpay_rpc::{GetStatus, NoParams, encode_request};
+use synqpay_rpc::{GetStatus, NoParams, encode_call};
 use synqpay_sim::{Simulator, SimulatorConfig};
 use synqpay_std::{Client, ClientConfig};
 
@@ -17,7 +17,7 @@ const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
 /// The bytes the client sends for one getStatus.
 fn request_frame() -> Vec<u8> {
     let mut json = [0u8; 128];
-    let n = encode_request(&mut json, "1", "getStatus", Some(&NoParams)).unwrap();
+    let n = encode_call::<GetStatus>(&mut json, "1", &NoParams).unwrap();
     let frame = Frame::Request {
         api_key: KEY,
         payload: &json[..n],

@@ -107,14 +107,14 @@ impl<'a> Iterator for ReceiptFields<'a> {
 }
 
 impl<'a> MemberValue<'a> for Receipt<'a> {
-    fn decode_member(raw: RawJson<'a>) -> Result<Self, serde_json_core::de::Error> {
+    fn decode_member(raw: RawJson<'a>) -> Result<Self, crate::ValueError> {
         let fields = raw.member("fields");
         let well_formed =
             raw.kind() == JsonKind::Object && fields.is_none_or(|f| f.kind() == JsonKind::Array);
         if well_formed {
             Ok(Self::Received(raw))
         } else {
-            Err(serde_json_core::de::Error::InvalidType)
+            Err(crate::ValueError::WrongType)
         }
     }
 }

@@ -12,7 +12,7 @@ use synqpay_rpc::{
     Authenticate, AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams,
     IdGenerator, IdPrefix, LookupMethod, Method, MethodInfo, Pair, PairParams, RawJson,
     ReferenceId, RequestId, StartTransaction, StartTransactionParams, Text, TransactionType,
-    encode_request,
+    encode_call, encode_request,
 };
 
 pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
@@ -192,7 +192,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     ) -> Result<RequestId, SendError> {
         self.core
             .queue(now, MethodInfo::of::<M>(), Kind::Plain, |out, id| {
-                encode_request(out, id, M::NAME, Some(params))
+                encode_call::<M>(out, id, params)
             })
     }
 
@@ -239,7 +239,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             now,
             MethodInfo::of::<StartTransaction>(),
             kind,
-            |out, id| encode_request(out, id, StartTransaction::NAME, Some(params)),
+            |out, id| encode_call::<StartTransaction>(out, id, params),
         )
     }
 
@@ -254,7 +254,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         let params = GetTransactionParams::by_reference_id(reference);
         self.core
             .queue(now, MethodInfo::of::<GetTransaction>(), kind, |out, id| {
-                encode_request(out, id, GetTransaction::NAME, Some(&params))
+                encode_call::<GetTransaction>(out, id, &params)
             })
     }
 
@@ -277,7 +277,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             now,
             MethodInfo::of::<Authenticate>(),
             Kind::Authenticate,
-            |out, id| encode_request(out, id, Authenticate::NAME, Some(&params)),
+            |out, id| encode_call::<Authenticate>(out, id, &params),
         )
     }
 
