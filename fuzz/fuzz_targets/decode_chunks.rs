@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use synqpay_link::{Decoder, Frame, FrameError};
+use synqpay_link::{Decoder, Frame, FrameError, SwappedCrc};
 
 const CAPACITIES: [usize; 6] = [13, 16, 64, 613, 4109, 65549];
 
@@ -18,10 +18,14 @@ fuzz_target!(|data: &[u8]| {
     let [options, seed, stream @ ..] = data else {
         return;
     };
-    let swapped = options & 1 == 1;
+    let swapped = if options & 1 == 1 {
+        SwappedCrc::Accepted
+    } else {
+        SwappedCrc::Refused
+    };
     let capacity = CAPACITIES[usize::from(options >> 1) % CAPACITIES.len()];
     let chunks = chunk_bounds(*seed, stream.len());
-    let new_decoder = || Decoder::new(vec![0u8; capacity]).with_swapped_crc_accepted(swapped);
+    let new_decoder = || Decoder::new(vec![0u8; capacity]).with_swapped_crc(swapped);
 
     let mut polled = new_decoder();
     let mut by_poll = Vec::new();
@@ -83,13 +87,13 @@ fn encode(frame: &Frame<'_>) -> Vec<u8> {
 }
 
 /// Equal bytes; with a swapped CRC accepted, the two CRC bytes may be the other way round.
-fn check_same(reencoded: &[u8], raw: &[u8], swapped: bool) {
+fn check_same(reencoded: &[u8], raw: &[u8], swapped: SwappedCrc) {
     if reencoded == raw {
         return;
     }
     let n = raw.len();
     assert!(
-        swapped && n >= 9 && reencoded.len() == n,
+        swapped == SwappedCrc::Accepted && n >= 9 && reencoded.len() == n,
         "re-encoded {reencoded:02x?} != raw {raw:02x?}"
     );
     assert_eq!(reencoded[..n - 3], raw[..n - 3]);

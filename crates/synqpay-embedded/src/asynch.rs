@@ -9,7 +9,7 @@ use synqpay_rpc::{
     Authenticate, GetTransaction, Method, NoParams, Pair, ReferenceId, RequestId, StartTransaction,
     StartTransactionParams, TransactionEvent,
 };
-use synqpay_session::{Buffer, Client, Connected, SendError};
+use synqpay_session::{Buffer, Client, Connected, PairingStep, SendError};
 
 use crate::outcome::{Waiting, discard};
 use crate::{AsyncClock, DeviceState, DriverError, SaleOutcome};
@@ -150,7 +150,7 @@ where
     /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).
     pub async fn pair(&mut self, serial_number: &str) -> Result<(), DriverError<T::Error>> {
         let id = self.queue(|s, now| s.pair(now, serial_number))?;
-        let mut call = Waiting::new(id, discard::<Pair>).pairing(false);
+        let mut call = Waiting::new(id, discard::<Pair>).pairing(PairingStep::Pair);
         self.wait::<Pair, _, _>(&mut call).await
     }
 
@@ -158,7 +158,7 @@ where
     /// returns, which is also handed back for the caller to store.
     pub async fn authenticate(&mut self, otp: &str) -> Result<ApiKey, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.authenticate(now, otp))?;
-        let mut call = Waiting::new(id, discard::<Authenticate>).pairing(true);
+        let mut call = Waiting::new(id, discard::<Authenticate>).pairing(PairingStep::Authenticate);
         self.wait::<Authenticate, _, _>(&mut call).await?;
         self.session
             .api_key()

@@ -7,7 +7,7 @@ use synqpay_rpc::{
     Authenticate, GetTransaction, Method, NoParams, Pair, ReferenceId, RequestId, StartTransaction,
     StartTransactionParams, TransactionEvent,
 };
-use synqpay_session::{Buffer, Client, Connected, SendError};
+use synqpay_session::{Buffer, Client, Connected, PairingStep, SendError};
 
 use crate::outcome::{Waiting, discard};
 use crate::{Clock, DeviceState, DriverError, SaleOutcome};
@@ -140,7 +140,7 @@ where
     /// `pair`: the device shows a code on its screen for 30 s (spec/protocol.md §3).
     pub fn pair(&mut self, serial_number: &str) -> Result<(), DriverError<T::Error>> {
         let id = self.queue(|s, now| s.pair(now, serial_number))?;
-        self.wait::<Pair, _, _>(&mut Waiting::new(id, discard::<Pair>).pairing(false))
+        self.wait::<Pair, _, _>(&mut Waiting::new(id, discard::<Pair>).pairing(PairingStep::Pair))
     }
 
     /// `authenticate` with the code from the device's screen: the session keeps the key it
@@ -148,7 +148,7 @@ where
     pub fn authenticate(&mut self, otp: &str) -> Result<ApiKey, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.authenticate(now, otp))?;
         self.wait::<Authenticate, _, _>(
-            &mut Waiting::new(id, discard::<Authenticate>).pairing(true),
+            &mut Waiting::new(id, discard::<Authenticate>).pairing(PairingStep::Authenticate),
         )?;
         self.session
             .api_key()

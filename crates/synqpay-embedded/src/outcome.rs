@@ -3,16 +3,16 @@
 //! they differ only in how they move bytes and wait.
 
 use synqpay_rpc::{Message, Method, RequestId, TransactionEvent};
-use synqpay_session::{Buffer, CallError, Client, ClientEvent, PairingError};
+use synqpay_session::{Buffer, CallError, Client, ClientEvent, PairingError, PairingStep};
 
 use crate::{DriverError, RpcData};
 
 /// A call in flight: its id, where its events go, and what to do with its result.
 pub(crate) struct Waiting<'e, F> {
     id: RequestId,
-    /// `Some(authenticate)` for the pairing calls, whose JSON-RPC errors are read as
+    /// The pairing step a pairing call is, whose JSON-RPC errors are read as
     /// [`PairingError`]s.
-    pairing: Option<bool>,
+    pairing: Option<PairingStep>,
     on_event: Option<&'e mut dyn FnMut(TransactionEvent<'_>)>,
     f: Option<F>,
 }
@@ -42,9 +42,9 @@ impl<'e, F> Waiting<'e, F> {
         self
     }
 
-    /// Reads the call's JSON-RPC errors as pairing errors (`authenticate`: the second step).
-    pub(crate) fn pairing(mut self, authenticate: bool) -> Self {
-        self.pairing = Some(authenticate);
+    /// Reads the call's JSON-RPC errors as errors of pairing step `step`.
+    pub(crate) fn pairing(mut self, step: PairingStep) -> Self {
+        self.pairing = Some(step);
         self
     }
 
@@ -66,8 +66,8 @@ impl<'e, F> Waiting<'e, F> {
                     let f = self.f.take()?;
                     let result = synqpay_session::decode_response::<M>(payload);
                     return Some(result.map(f).map_err(|e| match (e, self.pairing) {
-                        (CallError::Rpc(e), Some(authenticate)) => {
-                            DriverError::Pairing(PairingError::from_rpc(&e, authenticate))
+                        (CallError::Rpc(e), Some(step)) => {
+                            DriverError::Pairing(PairingError::from_rpc(&e, step))
                         }
                         (CallError::Rpc(e), None) => DriverError::Rpc {
                             code: e.code,

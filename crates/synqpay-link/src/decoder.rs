@@ -17,7 +17,7 @@
 //! - Nothing here panics, whatever the bytes.
 
 use crate::frame::{MAX_OVERHEAD, STX};
-use crate::parse::{ParseError, ParseOptions, parse_frame};
+use crate::parse::{ParseError, ParseOptions, SwappedCrc, parse_frame};
 use crate::{Frame, FrameError, MessageType, Stats};
 
 /// The smallest buffer a [`Decoder`] takes: room for the largest frame with an empty payload.
@@ -121,9 +121,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Decoder<B> {
         self
     }
 
-    /// Also accepts a CRC sent low byte first (off by default; spec/protocol.md §1, "CRC").
-    pub fn with_swapped_crc_accepted(mut self, accept: bool) -> Self {
-        self.options.accept_swapped_crc = accept;
+    /// Whether a CRC sent low byte first is also accepted (refused by default; spec/protocol.md
+    /// §1, "CRC").
+    pub fn with_swapped_crc(mut self, swapped: SwappedCrc) -> Self {
+        self.options.accept_swapped_crc = swapped == SwappedCrc::Accepted;
         self
     }
 

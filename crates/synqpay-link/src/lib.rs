@@ -23,5 +23,5 @@ pub use error_code::ErrorCode;
 pub use frame::{ETX, EncodeError, Frame, MAX_OVERHEAD, STX, seal};
 pub use frame_error::FrameError;
 pub use msg_type::MessageType;
-pub use parse::{ParseError, ParseOptions, parse_frame};
+pub use parse::{ParseError, ParseOptions, SwappedCrc, parse_frame};
 pub use stats::Stats;

@@ -36,6 +36,18 @@ impl Default for ParseOptions {
     }
 }
 
+/// Whether a receiver takes a CRC sent low byte first ([`ParseOptions::accept_swapped_crc`],
+/// [`Decoder::with_swapped_crc`](crate::Decoder::with_swapped_crc)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SwappedCrc {
+    /// Refused as a CRC error (the default: spec/protocol.md §1).
+    #[default]
+    Refused,
+    /// Accepted as well as the specified order.
+    Accepted,
+}
+
 /// Why [`parse_frame`] returned no frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -41,6 +41,19 @@ impl Default for ClientConfig {
     }
 }
 
+/// Whether a device keeps the responses a client could not receive, for its return (the
+/// device's `cachedResponses` setting, spec/protocol.md §2): see
+/// [`Device::set_cached_responses`](crate::Device::set_cached_responses).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CachedResponses {
+    /// Kept, and sent first when the client connects again.
+    On,
+    /// Not kept (the default, as on a device).
+    #[default]
+    Off,
+}
+
 /// The device role's switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -18,9 +18,9 @@ mod tx;
 
 pub use client::{
     CallError, Client, ClientBuffers, ClientEvent, ClientStats, Connected, Failure, PairingError,
-    SendError, decode_response,
+    PairingStep, SendError, decode_response,
 };
-pub use config::{ClientConfig, DeviceConfig};
+pub use config::{CachedResponses, ClientConfig, DeviceConfig};
 pub use synqpay_rpc::{IdPrefix, MethodKind};
 
 /// A buffer the caller lends a session: `&mut [u8]` on a microcontroller, `Vec<u8>` or

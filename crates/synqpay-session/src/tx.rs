@@ -6,27 +6,50 @@ use synqpay_link::{ApiKey, MessageType, seal};
 use synqpay_rpc::EncodeError;
 
 use crate::Buffer;
-use crate::fifo::{Fifo, Full, Record};
+use crate::fifo::{Fifo, Full, Pushed, Record, record_kinds};
+
+record_kinds! {
+    /// What a frame queued for the transport is, in either role (and in the device's cache).
+    pub(crate) enum Outgoing {
+        /// A client's request: its tag is the request id.
+        Request = 1,
+        /// A device's answer to a request.
+        Response = 2,
+        /// A device's notification (`transactionEvent`).
+        Event = 3,
+        /// A KeepAlive, an ACK or an Error frame.
+        Link = 4,
+    }
+}
+
+/// Why [`framed`] wrote no frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unframed {
+    /// The frame does not fit the room left.
+    NoRoom,
+    /// The payload could not be written as JSON.
+    Encode,
+}
 
 /// A record writer for [`Fifo::push_with`]: `write` puts a JSON-RPC payload at the payload
-/// offset of a `t` frame, and the frame is sealed around it (key for requests only). No room is
-/// `None`; a payload that cannot be written as JSON is kept in `failed` as well.
-pub(crate) fn framed<'a>(
+/// offset of a `t` frame, and the frame is sealed around it (key for requests only).
+pub(crate) fn framed(
     t: MessageType,
     key: Option<ApiKey>,
-    failed: &'a mut Option<EncodeError>,
-    write: impl FnOnce(&mut [u8]) -> Result<usize, EncodeError> + 'a,
-) -> impl FnOnce(&mut [u8]) -> Option<usize> + 'a {
+    write: impl FnOnce(&mut [u8]) -> Result<usize, EncodeError>,
+) -> impl FnOnce(&mut [u8]) -> Result<usize, Unframed> {
     move |out| {
-        let n = write(out.get_mut(t.header_len()..)?)
-            .map_err(|e| *failed = Some(e))
-            .ok()?;
-        seal(out, t, key, n).ok()
+        let payload = out.get_mut(t.header_len()..).ok_or(Unframed::NoRoom)?;
+        let n = write(payload).map_err(|e| match e {
+            EncodeError::BufferFull => Unframed::NoRoom,
+            EncodeError::Value => Unframed::Encode,
+        })?;
+        seal(out, t, key, n).map_err(|_| Unframed::NoRoom)
     }
 }
 
 pub(crate) struct TxQueue<B> {
-    frames: Fifo<B>,
+    frames: Fifo<B, Outgoing>,
     /// Bytes of the oldest frame already taken by the driver.
     taken: usize,
 }
@@ -39,18 +62,18 @@ impl<B: Buffer> TxQueue<B> {
         }
     }
 
-    /// Queues a frame written in place by `write`; `Ok(false)`: it did not fit the room left.
+    /// Queues a frame written in place by `write` (see [`framed`]).
     pub fn push_with(
         &mut self,
-        kind: u8,
+        kind: Outgoing,
         tag: u32,
-        write: impl FnOnce(&mut [u8]) -> Option<usize>,
-    ) -> Result<bool, Full> {
+        write: impl FnOnce(&mut [u8]) -> Result<usize, Unframed>,
+    ) -> Pushed<Unframed> {
         self.frames.push_with(kind, tag, write)
     }
 
     /// Queues a copy of a frame.
-    pub fn push(&mut self, kind: u8, tag: u32, frame: &[u8]) -> Result<(), Full> {
+    pub fn push(&mut self, kind: Outgoing, tag: u32, frame: &[u8]) -> Result<(), Full> {
         self.frames.push(kind, tag, frame)
     }
 
@@ -62,7 +85,7 @@ impl<B: Buffer> TxQueue<B> {
     }
 
     /// Marks `n` bytes as written; returns the kind and tag of each frame completed.
-    pub fn advance(&mut self, mut n: usize, mut sent: impl FnMut(u8, u32)) {
+    pub fn advance(&mut self, mut n: usize, mut sent: impl FnMut(Outgoing, u32)) {
         while n > 0 {
             let Some(record) = self.frames.peek() else {
                 break;
@@ -86,12 +109,12 @@ impl<B: Buffer> TxQueue<B> {
     }
 
     /// Every queued frame, oldest first (the first may be partly taken).
-    pub fn frames(&self) -> impl Iterator<Item = Record<'_>> {
+    pub fn frames(&self) -> impl Iterator<Item = Record<'_, Outgoing>> {
         self.frames.iter()
     }
 
     /// Takes back a queued frame the driver has not started on; returns whether it was.
-    pub fn withdraw(&mut self, kind: u8, tag: u32) -> bool {
+    pub fn withdraw(&mut self, kind: Outgoing, tag: u32) -> bool {
         if self.taken == 0
             && let Some(head) = self.frames.peek()
             && (head.kind, head.tag) == (kind, tag)

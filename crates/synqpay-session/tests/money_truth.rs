@@ -376,9 +376,9 @@ fn a_failure_is_reported_even_when_the_inbox_is_full() {
     let buffers = synqpay_session::ClientBuffers {
         rx: vec![0u8; 4096],
         tx: vec![0u8; 2048],
-        // Two events (86 bytes each with the record header) leave 18 bytes: no room for the
-        // sale's failure record (24) either.
-        inbox: vec![0u8; 190],
+        // Two events (86 bytes each with the record header) leave 8 bytes: no room for the
+        // record that holds the sale's failure in its place (9) either.
+        inbox: vec![0u8; 180],
     };
     let mut c: Client = synqpay_session::Client::new(ClientConfig::default(), buffers, IdPrefix(9))
         .with_api_key(KEY);

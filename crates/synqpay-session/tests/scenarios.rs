@@ -8,7 +8,10 @@ use synqpay_link::ErrorCode;
 use synqpay_rpc::{
     EventType, GetStatus, NoParams, ReferenceId, StartTransaction, StartTransactionParams,
 };
-use synqpay_session::{ClientConfig, Connected, Delivery, Failure, PairingError, SendError};
+use synqpay_session::{
+    CachedResponses, ClientConfig, Connected, Delivery, Failure, PairingError, PairingStep,
+    SendError,
+};
 
 fn connected() -> (synqpay_session::Client<Vec<u8>, 4>, Terminal) {
     let mut c = client(ClientConfig::default()).with_api_key(KEY);
@@ -303,7 +306,10 @@ fn pairing_stores_the_key_and_an_expired_code_is_a_typed_error() {
     else {
         panic!()
     };
-    assert_eq!(PairingError::from_rpc(&e, true), PairingError::Expired);
+    assert_eq!(
+        PairingError::from_rpc(&e, PairingStep::Authenticate),
+        PairingError::Expired
+    );
     assert_eq!(c.api_key(), None);
     // In time: the key is kept, and requests carry it.
     c.pair(40_000, SERIAL).unwrap();
@@ -360,7 +366,7 @@ fn a_lost_outcome_is_recovered_by_reference_id() {
     .unwrap();
     exchange(0, &mut c, &mut d);
     // The answer is lost for good (caching off on the device).
-    d.set_cached_responses(false);
+    d.set_cached_responses(CachedResponses::Off);
     c.disconnect(1);
     d.disconnect(1);
     assert_eq!(d.finish_sale(1), Delivery::Dropped);

@@ -2,7 +2,7 @@
 //! `deposit`), typed with `synqpay-rpc`.
 
 use synqpay_rpc::{Config, Deposit, Method, Null, RawJson, RpcErrorCode, SetConfig};
-use synqpay_session::ReplyTo;
+use synqpay_session::{CachedResponses, ReplyTo};
 
 use crate::app::{App, SimDevice, host_disabled, invalid_params};
 
@@ -13,18 +13,21 @@ pub(crate) struct Settings(pub(crate) Config);
 
 impl Settings {
     /// The device's settings at start: cached responses as configured, receipts not printed.
-    pub(crate) fn new(cached_responses: bool) -> Self {
+    pub(crate) fn new(cached: CachedResponses) -> Self {
         Self(Config {
             print_transaction_receipt: Some(false),
             print_settlement: Some(false),
-            cached_responses: Some(cached_responses),
+            cached_responses: Some(cached == CachedResponses::On),
             nsd: Some(true),
         })
     }
 
     /// Whether answers a client could not receive are kept for its return.
-    pub(crate) fn cached_responses(&self) -> bool {
-        self.0.cached_responses == Some(true)
+    pub(crate) fn cached_responses(&self) -> CachedResponses {
+        match self.0.cached_responses {
+            Some(true) => CachedResponses::On,
+            _ => CachedResponses::Off,
+        }
     }
 }
 

@@ -129,53 +129,6 @@ impl Failure {
             | Self::SwappedCrc => false,
         }
     }
-
-    /// The failure as bytes, for the inbox (ours): a tag and two numbers.
-    pub(crate) fn to_bytes(self) -> [u8; 9] {
-        let (tag, a, b) = match self {
-            Self::Link(code) => (0, u32::from(code.as_u8()), 0),
-            Self::Timeout => (1, 0, 0),
-            Self::NotSent => (2, 0, 0),
-            Self::Overflow => (3, 0, 0),
-            Self::LinkDead => (4, 0, 0),
-            Self::Mismatch => (5, 0, 0),
-            Self::Undecodable => (6, 0, 0),
-            Self::TooLarge { length, max } => (7, length, max),
-            Self::SwappedCrc => (8, 0, 0),
-            Self::Crc { computed, received } => (9, u32::from(computed), u32::from(received)),
-        };
-        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
-        out[1..5].copy_from_slice(&a.to_be_bytes());
-        out[5..9].copy_from_slice(&b.to_be_bytes());
-        out
-    }
-
-    /// Reads [`Failure::to_bytes`] back; `None` for bytes it did not write.
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        let number = |at: usize| {
-            bytes
-                .get(at..at + 4)
-                .and_then(|b| b.try_into().ok())
-                .map(u32::from_be_bytes)
-        };
-        let (a, b) = (number(1)?, number(5)?);
-        Some(match bytes.first()? {
-            0 => Self::Link(ErrorCode::from_u8(u8::try_from(a).ok()?)),
-            1 => Self::Timeout,
-            2 => Self::NotSent,
-            3 => Self::Overflow,
-            4 => Self::LinkDead,
-            5 => Self::Mismatch,
-            6 => Self::Undecodable,
-            7 => Self::TooLarge { length: a, max: b },
-            8 => Self::SwappedCrc,
-            9 => Self::Crc {
-                computed: u16::try_from(a).ok()?,
-                received: u16::try_from(b).ok()?,
-            },
-            _ => return None,
-        })
-    }
 }
 
 impl core::fmt::Display for Failure {
@@ -249,13 +202,23 @@ pub enum PairingError {
     Other(RpcErrorCode),
 }
 
+/// The step of pairing a JSON-RPC error answers (spec/protocol.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PairingStep {
+    /// `pair`: the device is asked to show a code.
+    Pair,
+    /// `authenticate`: the code is given back for the key.
+    Authenticate,
+}
+
 impl PairingError {
-    /// Reads a JSON-RPC error answering `pair` (`authenticate: false`) or `authenticate`.
-    pub fn from_rpc(error: &RpcError<'_>, authenticate: bool) -> Self {
-        match (error.code, authenticate) {
+    /// Reads a JSON-RPC error answering `step`.
+    pub fn from_rpc(error: &RpcError<'_>, step: PairingStep) -> Self {
+        match (error.code, step) {
             (RpcErrorCode::InvalidParams, _) => Self::Rejected,
-            (RpcErrorCode::IllegalState, true) => Self::Expired,
-            (RpcErrorCode::IllegalState, false) => Self::Busy,
+            (RpcErrorCode::IllegalState, PairingStep::Authenticate) => Self::Expired,
+            (RpcErrorCode::IllegalState, PairingStep::Pair) => Self::Busy,
             (code, _) => Self::Other(code),
         }
     }

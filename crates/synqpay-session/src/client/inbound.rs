@@ -5,12 +5,10 @@
 use synqpay_link::{ApiKey, ErrorCode, Frame, FrameError, MessageType};
 use synqpay_rpc::{JsonKind, MemberValue, Message, RawJson, ResultCode, Text, TransactionStatus};
 
-use super::pending::{Binding, Bound, Kind, digest};
-use super::{
-    Core, Failure, IN_LATE, IN_LINK_ERROR, IN_NOTIFICATION, IN_RESPONSE, IN_UNSOLICITED, TX_LINK,
-    decode_response,
-};
+use super::pending::{Binding, Bound, Kind, Outcome, digest};
+use super::{Core, Failure, Inbound, decode_response};
 use crate::Buffer;
+use crate::tx::Outgoing;
 
 impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     pub(super) fn on_frame(&mut self, now: u64, frame: Result<Frame<'_>, FrameError>) {
@@ -32,11 +30,11 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
                 {
                     p.deadline = p.deadline.max(extended).min(p.ceiling);
                 }
-                self.record(IN_NOTIFICATION, 0, payload);
+                self.record(Inbound::Notification, 0, payload);
             }
             Ok(Frame::KeepAlive) => {
                 let _ = self.tx.push(
-                    TX_LINK,
+                    Outgoing::Link,
                     0,
                     &[
                         synqpay_link::STX,
@@ -71,7 +69,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         match self.oldest_on_link(|p| !p.fenced) {
             Some(i) => self.fail(i, Failure::Link(code)),
             None => {
-                self.record(IN_LINK_ERROR, 0, &[code.as_u8()]);
+                self.record(Inbound::LinkError, 0, &[code.as_u8()]);
             }
         }
     }
@@ -114,7 +112,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             // Another session's id (a cached answer the device replays to this address, spec
             // §2), or none: never the answer to a call here.
             self.stats.unsolicited += 1;
-            self.record(IN_UNSOLICITED, 0, payload);
+            self.record(Inbound::Unsolicited, 0, payload);
             return;
         };
         if let Some(i) = self.pending.iter().position(|p| p.live() && p.id == id) {
@@ -130,9 +128,9 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             {
                 self.api_key = Some(key);
             }
-            if self.record(IN_RESPONSE, id.0, payload) {
+            if self.record(Inbound::Response, id.0, payload) {
                 self.pending.swap_remove(i);
-                self.recent.remember(id, true, binding);
+                self.recent.remember(id, Outcome::Answered, binding);
             } else {
                 // The answer is lost to a full inbox: its request fails, reported as such.
                 self.fail(i, Failure::Overflow);
@@ -157,15 +155,15 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
                     // money is): never that request's outcome (spec/protocol.md §6).
                     warn!("client: a late answer to request {} fails its check", id.0);
                     self.stats.unsolicited += 1;
-                    self.record(IN_UNSOLICITED, id.0, payload);
+                    self.record(Inbound::Unsolicited, id.0, payload);
                 } else {
                     info!("client: late answer to request {}", id.0);
-                    self.record(IN_LATE, id.0, payload);
+                    self.record(Inbound::Late, id.0, payload);
                 }
             }
             None => {
                 self.stats.unsolicited += 1;
-                self.record(IN_UNSOLICITED, id.0, payload);
+                self.record(Inbound::Unsolicited, id.0, payload);
             }
         }
     }

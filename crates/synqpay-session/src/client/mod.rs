@@ -7,7 +7,7 @@ mod inbound;
 mod pending;
 mod types;
 
-use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType};
+use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType, SwappedCrc};
 use synqpay_rpc::{
     Authenticate, AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams,
     IdGenerator, IdPrefix, LookupMethod, Method, MethodInfo, Pair, PairParams, RawJson,
@@ -15,26 +15,33 @@ use synqpay_rpc::{
     encode_call, encode_request,
 };
 
-pub use event::{CallError, ClientEvent, Failure, PairingError, decode_response};
-use pending::{Binding, Kind, Pending, Recent, Reference};
+pub use event::{CallError, ClientEvent, Failure, PairingError, PairingStep, decode_response};
+use pending::{Binding, Kind, Outcome, Pending, Recent, Reference, Report, Unreported};
 pub use types::{ClientBuffers, ClientStats, Connected, SendError};
 
-use crate::fifo::Fifo;
-use crate::tx::{TxQueue, framed};
+use crate::fifo::{Fifo, Pushed, record_kinds};
+use crate::tx::{Outgoing, TxQueue, Unframed, framed};
 use crate::{Buffer, ClientConfig};
 
-// Record kinds of the transmit queue.
-const TX_REQUEST: u8 = 1;
-const TX_LINK: u8 = 2;
-
-// Record kinds of the inbox.
-const IN_RESPONSE: u8 = 1;
-const IN_NOTIFICATION: u8 = 2;
-const IN_FAILED: u8 = 3;
-const IN_LATE: u8 = 4;
-const IN_UNSOLICITED: u8 = 5;
-const IN_LINK_DEAD: u8 = 6;
-const IN_LINK_ERROR: u8 = 7;
+record_kinds! {
+    /// What a record of the client's inbox is; its tag is the request id where there is one.
+    enum Inbound {
+        /// The answer to a request waiting for it.
+        Response = 1,
+        /// A notification.
+        Notification = 2,
+        /// A request failed: its pending entry holds the failure until it is reported.
+        Failed = 3,
+        /// An answer to a request that had already failed.
+        Late = 4,
+        /// An answer to no request of this session.
+        Unsolicited = 5,
+        /// No ACK in time: the link is dead.
+        LinkDead = 6,
+        /// A link Error frame about no request (its one byte: the code).
+        LinkError = 7,
+    }
+}
 
 /// A link to the device that is up.
 #[derive(Debug, Clone, Copy)]
@@ -70,12 +77,12 @@ pub struct Client<B, const PENDING: usize = 4> {
 struct Core<B, const PENDING: usize> {
     config: ClientConfig,
     tx: TxQueue<B>,
-    inbox: Fifo<B>,
+    inbox: Fifo<B, Inbound>,
     head_taken: bool,
     unreported_lost: u32,
-    /// Requests outstanding, and those that failed while the inbox had no room to say so
-    /// (`Pending::ended`), which [`Client::poll_event`] reports before the inbox (ours: a
-    /// failure is never lost).
+    /// Requests outstanding, and those that failed until [`Client::poll_event`] reports it
+    /// (`Pending::ended`: in the inbox's order, or before the inbox when it had no room to hold
+    /// the failure's place; ours: a failure is never lost).
     pending: heapless::Vec<Pending, PENDING>,
     /// The failed request [`Client::poll_event`] returned last (its `reference_id` borrows
     /// from it): removed at the next poll.
@@ -99,7 +106,11 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     /// If `buffers.rx` is shorter than `synqpay_link::MIN_CAPACITY` (13 bytes).
     pub fn new(config: ClientConfig, buffers: ClientBuffers<B>, prefix: IdPrefix) -> Self {
         Self {
-            decoder: Decoder::new(buffers.rx).with_swapped_crc_accepted(config.accept_swapped_crc),
+            decoder: Decoder::new(buffers.rx).with_swapped_crc(if config.accept_swapped_crc {
+                SwappedCrc::Accepted
+            } else {
+                SwappedCrc::Refused
+            }),
             core: Core {
                 config,
                 tx: TxQueue::new(buffers.tx),
@@ -292,7 +303,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             tx, pending, epoch, ..
         } = &mut self.core;
         tx.advance(n, |kind, tag| {
-            if kind == TX_REQUEST
+            if kind == Outgoing::Request
                 && let Some(p) = pending.iter_mut().find(|p| p.live() && p.id.0 == tag)
             {
                 p.sent_on = Some(*epoch);
@@ -337,7 +348,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                 {
                     self.core.fail(i, Failure::LinkDead);
                 }
-                self.core.record(IN_LINK_DEAD, 0, &[]);
+                self.core.record(Inbound::LinkDead, 0, &[]);
                 self.disconnect(now);
             } else if now >= link.keepalive_due {
                 self.core.send_keepalive(now);
@@ -373,18 +384,15 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             core.inbox.pop();
             core.head_taken = false;
         }
-        if let Some(id) = core.reporting.take()
-            && let Some(i) = core.pending.iter().position(|p| p.id == id)
-        {
-            core.pending.swap_remove(i);
-        }
-        if let Some(p) = core.pending.iter().find(|p| !p.live()) {
+        core.forget_reported();
+        let first = core.pending.iter().find_map(|p| {
+            p.ended
+                .filter(|e| e.report == Report::First)
+                .map(|e| (p, e))
+        });
+        if let Some((p, end)) = first {
             core.reporting = Some(p.id);
-            return Some(ClientEvent::Failed {
-                id: p.id,
-                failure: p.ended.unwrap_or(Failure::Overflow),
-                reference_id: p.reference(),
-            });
+            return Some(failed(p, end));
         }
         if core.unreported_lost > 0 {
             let lost = core.unreported_lost;
@@ -395,37 +403,59 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         core.head_taken = true;
         let id = RequestId(record.tag);
         Some(match record.kind {
-            IN_RESPONSE => ClientEvent::Response {
+            Inbound::Response => ClientEvent::Response {
                 id,
                 payload: record.bytes,
             },
-            IN_NOTIFICATION => ClientEvent::Notification {
+            Inbound::Notification => ClientEvent::Notification {
                 payload: record.bytes,
             },
-            IN_LATE => ClientEvent::LateResponse {
+            Inbound::Late => ClientEvent::LateResponse {
                 id,
                 payload: record.bytes,
             },
-            IN_UNSOLICITED => ClientEvent::Unsolicited {
+            Inbound::Unsolicited => ClientEvent::Unsolicited {
                 payload: record.bytes,
             },
-            IN_LINK_DEAD => ClientEvent::LinkDead,
-            IN_LINK_ERROR => ClientEvent::LinkError(ErrorCode::from_u8(
+            Inbound::LinkDead => ClientEvent::LinkDead,
+            Inbound::LinkError => ClientEvent::LinkError(ErrorCode::from_u8(
                 record.bytes.first().copied().unwrap_or(0),
             )),
-            _ => {
-                let (failure, reference) = decode_failure(record.bytes);
-                ClientEvent::Failed {
-                    id,
-                    failure,
-                    reference_id: reference,
-                }
+            Inbound::Failed => {
+                // The request's entry holds its failure until this report: it is removed at
+                // the next poll (or the next request queued). It is there: entries marked
+                // `Report::InOrder` leave only through this report.
+                core.reporting = Some(id);
+                let (p, end) = core
+                    .pending
+                    .iter()
+                    .find_map(|p| p.ended.filter(|_| p.id == id).map(|e| (p, e)))?;
+                failed(p, end)
             }
         })
     }
 }
 
+/// The report of request `p`, which failed.
+fn failed(p: &Pending, end: Unreported) -> ClientEvent<'_> {
+    ClientEvent::Failed {
+        id: p.id,
+        failure: end.failure,
+        reference_id: p.reference(),
+    }
+}
+
 impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
+    /// Drops the entry of the failure [`Client::poll_event`] returned last: its report was
+    /// read (the event borrowed the client, which is free again).
+    fn forget_reported(&mut self) {
+        if let Some(id) = self.reporting.take()
+            && let Some(i) = self.pending.iter().position(|p| p.id == id)
+        {
+            self.pending.swap_remove(i);
+        }
+    }
+
     /// Queues a request frame whose JSON `write` produces in place.
     fn queue(
         &mut self,
@@ -444,19 +474,18 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         } else {
             self.api_key.ok_or(SendError::NotPaired)?
         };
+        self.forget_reported();
         if self.pending.is_full() {
             return Err(SendError::TooManyPending);
         }
         let id = self.ids.next_id();
         let id_text = self.ids.text(id);
-        let mut encode_error = None;
-        let frame = framed(MessageType::Request, Some(key), &mut encode_error, |out| {
+        let frame = framed(MessageType::Request, Some(key), |out| {
             write(out, id_text.as_str())
         });
-        let queued = self.tx.push_with(TX_REQUEST, id.0, frame);
-        match (queued, encode_error) {
-            (Ok(true), _) => {}
-            (_, Some(EncodeError::Value)) => return Err(SendError::Encode),
+        match self.tx.push_with(Outgoing::Request, id.0, frame) {
+            Pushed::Kept => {}
+            Pushed::Abandoned(Unframed::Encode) => return Err(SendError::Encode),
             _ if self.tx.is_empty() => return Err(SendError::TooLarge),
             _ => return Err(SendError::TxFull),
         }
@@ -494,7 +523,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         // Requests not wholly handed to the transport never reached the device.
         let mut unsent: heapless::Vec<u32, PENDING> = heapless::Vec::new();
         for frame in self.tx.frames() {
-            if frame.kind == TX_REQUEST {
+            if frame.kind == Outgoing::Request {
                 let _ = unsent.push(frame.tag);
             }
         }
@@ -515,7 +544,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         let mut frame = [0u8; 3];
         let written = Frame::KeepAlive
             .encode(&mut frame)
-            .is_ok_and(|n| self.tx.push(TX_LINK, 0, &frame[..n]).is_ok());
+            .is_ok_and(|n| self.tx.push(Outgoing::Link, 0, &frame[..n]).is_ok());
         if let Some(link) = &mut self.link {
             link.keepalive_due = now + self.config.keepalive_interval_ms;
             if written {
@@ -541,7 +570,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             // A request still queued is taken back, so it never leaves after being reported
             // unsent; one the transport has started on can no longer be: its outcome is unknown.
             let unsent = self.pending[i].sent_on.is_none()
-                && self.tx.withdraw(TX_REQUEST, self.pending[i].id.0);
+                && self.tx.withdraw(Outgoing::Request, self.pending[i].id.0);
             self.fail(
                 i,
                 if unsent {
@@ -553,24 +582,19 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 
-    /// Ends pending request `i` with `failure`, reported in the inbox; when the inbox has no
-    /// room, the request stays in `pending`, marked ended, until [`Client::poll_event`]
-    /// reports it.
+    /// Ends pending request `i` with `failure`. The request stays in `pending`, marked ended,
+    /// until [`Client::poll_event`] reports it: in the inbox's order (an inbox record naming it
+    /// holds its place), or before the inbox when that has no room.
     fn fail(&mut self, i: usize, failure: Failure) {
         let p = &self.pending[i];
         warn!("client: request {} failed: {:?}", p.id.0, failure);
         let (id, binding) = (p.id, Binding::of(&p.kind));
-        let mut bytes = [0u8; FAILURE_LEN + 64];
-        bytes[..FAILURE_LEN].copy_from_slice(&failure.to_bytes());
-        let reference = p.reference().unwrap_or("");
-        let end = FAILURE_LEN + reference.len();
-        bytes[FAILURE_LEN..end].copy_from_slice(reference.as_bytes());
-        if self.inbox.push(IN_FAILED, id.0, &bytes[..end]).is_ok() {
-            self.pending.swap_remove(i);
-        } else {
-            self.pending[i].ended = Some(failure);
-        }
-        self.recent.remember(id, false, binding);
+        let report = match self.inbox.push(Inbound::Failed, id.0, &[]) {
+            Ok(()) => Report::InOrder,
+            Err(_) => Report::First,
+        };
+        self.pending[i].ended = Some(Unreported { failure, report });
+        self.recent.remember(id, Outcome::Unanswered, binding);
     }
 
     /// The oldest request still waiting that was sent on this connection and that `about`
@@ -585,7 +609,7 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     }
 
     /// Puts a record in the inbox, or counts it lost.
-    fn record(&mut self, kind: u8, tag: u32, bytes: &[u8]) -> bool {
+    fn record(&mut self, kind: Inbound, tag: u32, bytes: &[u8]) -> bool {
         let kept = self.inbox.push(kind, tag, bytes).is_ok();
         if !kept {
             warn!(
@@ -597,18 +621,6 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
         kept
     }
-}
-
-/// Bytes of a failure in an inbox record, before the `referenceId`.
-const FAILURE_LEN: usize = 9;
-
-fn decode_failure(bytes: &[u8]) -> (Failure, Option<&str>) {
-    let failure = Failure::from_bytes(bytes).unwrap_or(Failure::Overflow);
-    let reference = bytes
-        .get(FAILURE_LEN..)
-        .and_then(|r| core::str::from_utf8(r).ok())
-        .filter(|r| !r.is_empty());
-    (failure, reference)
 }
 
 /// What a payment's result must name: its `referenceId`, and a SALE's amount.

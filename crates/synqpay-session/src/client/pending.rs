@@ -27,9 +27,35 @@ pub(crate) struct Pending {
     pub fence: Option<u32>,
     /// Its fence was ACKed: every byte of it was read intact, so no Error frame is about it.
     pub fenced: bool,
-    /// It failed while the inbox had no room to say so: kept until
+    /// It ended without an answer: kept, with its failure, until
     /// [`Client::poll_event`](crate::Client::poll_event) reports it (ours: never lost).
-    pub ended: Option<Failure>,
+    pub ended: Option<Unreported>,
+}
+
+/// A request that failed, until [`Client::poll_event`](crate::Client::poll_event) reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unreported {
+    pub failure: Failure,
+    pub report: Report,
+}
+
+/// Where a failure waits for its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Report {
+    /// Its place among the answers and notifications is held by an inbox record naming the
+    /// request: reported in order.
+    InOrder,
+    /// The inbox had no room for that record: reported before the inbox.
+    First,
+}
+
+/// How a request ended, for [`Recent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Its answer came.
+    Answered,
+    /// It failed without one (an answer may still come, late).
+    Unanswered,
 }
 
 #[derive(Debug, Clone)]
@@ -133,10 +159,11 @@ pub(crate) struct Recent {
 
 impl Recent {
     /// Remembers that `id` ended, answered or not.
-    pub fn remember(&mut self, id: RequestId, answered: bool, binding: Option<Binding>) {
+    pub fn remember(&mut self, id: RequestId, outcome: Outcome, binding: Option<Binding>) {
         if self.ids.is_full() {
             self.ids.pop_front();
         }
+        let answered = outcome == Outcome::Answered;
         let _ = self.ids.push_back((id, answered, binding.is_some()));
         if let Some(binding) = binding {
             if self.bindings.is_full() {

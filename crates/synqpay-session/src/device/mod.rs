@@ -10,9 +10,9 @@ use synqpay_rpc::{
     encode_notification, encode_response,
 };
 
-use crate::fifo::Fifo;
-use crate::tx::{TxQueue, framed};
-use crate::{Buffer, DeviceConfig};
+use crate::fifo::{Fifo, Pushed, record_kinds};
+use crate::tx::{Outgoing, TxQueue, Unframed, framed};
+use crate::{Buffer, CachedResponses, DeviceConfig};
 
 mod types;
 
@@ -21,10 +21,16 @@ pub use types::{
     ReplyTo, RespondError,
 };
 
-// Record kinds of the transmit queue and the cache.
-const TX_RESPONSE: u8 = 1;
-const TX_EVENT: u8 = 2;
-const TX_LINK: u8 = 3;
+record_kinds! {
+    /// What a request waiting for the application came with (its bytes: the client's id, then
+    /// the payload).
+    enum Queued {
+        /// The paired API key.
+        PairedKey = 1,
+        /// The zero key (`pair` and `authenticate`).
+        ZeroKey = 2,
+    }
+}
 
 /// The device role of a Synqpay session: sans-IO, `no_std`, no allocation.
 ///
@@ -45,9 +51,9 @@ struct DeviceCore<B> {
     config: DeviceConfig,
     api_key: Option<ApiKey>,
     tx: TxQueue<B>,
-    requests: Fifo<B>,
+    requests: Fifo<B, Queued>,
     head_taken: bool,
-    cache: Fifo<B>,
+    cache: Fifo<B, Outgoing>,
     cache_owner: Option<ClientId>,
     client: Option<ClientId>,
     last_rx: u64,
@@ -88,10 +94,11 @@ impl<B: Buffer> Device<B> {
         self.core.api_key
     }
 
-    /// Turns response caching on or off (the `cachedResponses` setting).
-    pub fn set_cached_responses(&mut self, on: bool) {
-        self.core.config.cached_responses = on;
-        if !on {
+    /// Turns response caching on or off (the `cachedResponses` setting); off forgets what was
+    /// kept.
+    pub fn set_cached_responses(&mut self, cached: CachedResponses) {
+        self.core.config.cached_responses = cached == CachedResponses::On;
+        if cached == CachedResponses::Off {
             self.core.cache.clear();
         }
     }
@@ -148,13 +155,13 @@ impl<B: Buffer> Device<B> {
         let DeviceCore {
             tx, cache, stats, ..
         } = core;
-        let undelivered = tx.frames().any(|f| f.kind == TX_RESPONSE);
+        let undelivered = tx.frames().any(|f| f.kind == Outgoing::Response);
         let caching = undelivered && core.config.cached_responses;
         if caching {
             claim(cache, &mut core.cache_owner, stats, client);
         }
-        for frame in tx.frames().filter(|f| f.kind == TX_RESPONSE) {
-            if caching && cache.push(TX_RESPONSE, 0, frame.bytes).is_ok() {
+        for frame in tx.frames().filter(|f| f.kind == Outgoing::Response) {
+            if caching && cache.push(Outgoing::Response, 0, frame.bytes).is_ok() {
                 stats.cached += 1;
             } else {
                 stats.undeliverable += 1;
@@ -209,10 +216,10 @@ impl<B: Buffer> Device<B> {
             return None;
         };
         Some(IncomingRequest {
-            reply_to: ReplyTo::new(ClientId(*client), request.id, request.numeric_id)?,
+            reply_to: ReplyTo::new(ClientId(*client), request.echo_id())?,
             method: request.method,
             params: request.params,
-            zero_key: record.tag == 1,
+            zero_key: record.kind == Queued::ZeroKey,
         })
     }
 
@@ -222,9 +229,10 @@ impl<B: Buffer> Device<B> {
         reply_to: &ReplyTo,
         result: &R,
     ) -> Result<Delivery, RespondError> {
-        self.core.send(TX_RESPONSE, Some(reply_to.client()), |out| {
-            encode_response(out, reply_to.echo_id(), result)
-        })
+        self.core
+            .send(Outgoing::Response, Some(reply_to.client()), |out| {
+                encode_response(out, reply_to.echo_id(), result)
+            })
     }
 
     /// Answers a request with a JSON-RPC error.
@@ -235,9 +243,10 @@ impl<B: Buffer> Device<B> {
         message: &str,
         data: Option<RawJson<'_>>,
     ) -> Result<Delivery, RespondError> {
-        self.core.send(TX_RESPONSE, Some(reply_to.client()), |out| {
-            encode_error(out, Some(reply_to.echo_id()), code, message, data)
-        })
+        self.core
+            .send(Outgoing::Response, Some(reply_to.client()), |out| {
+                encode_error(out, Some(reply_to.echo_id()), code, message, data)
+            })
     }
 
     /// Sends a notification (`transactionEvent`). Events are never cached (ours: stale after a
@@ -247,7 +256,7 @@ impl<B: Buffer> Device<B> {
         method: &str,
         params: &P,
     ) -> Result<Delivery, RespondError> {
-        self.core.send(TX_EVENT, self.core.client, |out| {
+        self.core.send(Outgoing::Event, self.core.client, |out| {
             encode_notification(out, method, params)
         })
     }
@@ -266,7 +275,7 @@ impl<B: Buffer> Device<B> {
 /// Makes the cache `client`'s: one client's responses are kept at a time (ours), so another
 /// client's are dropped (and counted).
 fn claim<B: Buffer>(
-    cache: &mut Fifo<B>,
+    cache: &mut Fifo<B, Outgoing>,
     owner: &mut Option<ClientId>,
     stats: &mut DeviceStats,
     client: ClientId,
@@ -283,28 +292,24 @@ impl<B: Buffer> DeviceCore<B> {
     /// a response for a client that is not is kept for its return.
     fn send(
         &mut self,
-        kind: u8,
+        kind: Outgoing,
         to: Option<ClientId>,
         write: impl FnOnce(&mut [u8]) -> Result<usize, EncodeError>,
     ) -> Result<Delivery, RespondError> {
-        let t = if kind == TX_EVENT {
+        let t = if kind == Outgoing::Event {
             MessageType::Event
         } else {
             MessageType::Response
         };
-        let mut encode_error = None;
         if to.is_some() && to == self.client {
-            let queued = self
-                .tx
-                .push_with(kind, 0, framed(t, None, &mut encode_error, write));
-            return match (queued, encode_error) {
-                (Ok(true), _) => Ok(Delivery::Queued),
-                (_, Some(EncodeError::Value)) => Err(RespondError::Encode),
-                _ => Err(RespondError::TxFull),
+            return match self.tx.push_with(kind, 0, framed(t, None, write)) {
+                Pushed::Kept => Ok(Delivery::Queued),
+                Pushed::Abandoned(Unframed::Encode) => Err(RespondError::Encode),
+                Pushed::Abandoned(Unframed::NoRoom) | Pushed::Full => Err(RespondError::TxFull),
             };
         }
         // Its client is gone: a response is framed straight into the cache, for its return.
-        let Some(client) = to.filter(|_| kind == TX_RESPONSE) else {
+        let Some(client) = to.filter(|_| kind == Outgoing::Response) else {
             self.stats.undeliverable += 1;
             return Ok(Delivery::Dropped);
         };
@@ -318,16 +323,16 @@ impl<B: Buffer> DeviceCore<B> {
             &mut self.stats,
             client,
         );
-        let kept = self
+        match self
             .cache
-            .push_with(TX_RESPONSE, 0, framed(t, None, &mut encode_error, write));
-        match (kept, encode_error) {
-            (Ok(true), _) => {
+            .push_with(Outgoing::Response, 0, framed(t, None, write))
+        {
+            Pushed::Kept => {
                 self.stats.cached += 1;
                 Ok(Delivery::Cached)
             }
-            (_, Some(EncodeError::Value)) => Err(RespondError::Encode),
-            _ => {
+            Pushed::Abandoned(Unframed::Encode) => Err(RespondError::Encode),
+            Pushed::Abandoned(Unframed::NoRoom) | Pushed::Full => {
                 self.stats.undeliverable += 1;
                 Ok(Delivery::Dropped)
             }
@@ -337,7 +342,7 @@ impl<B: Buffer> DeviceCore<B> {
     fn link_frame(&mut self, frame: Frame<'_>) {
         let mut buf = [0u8; 4];
         if let Ok(n) = frame.encode(&mut buf) {
-            let _ = self.tx.push(TX_LINK, 0, &buf[..n]);
+            let _ = self.tx.push(Outgoing::Link, 0, &buf[..n]);
         }
     }
 
@@ -381,13 +386,18 @@ impl<B: Buffer> DeviceCore<B> {
             )),
             Ok(Message::Request(r)) => {
                 let client = self.client.unwrap_or(ClientId([0; 16]));
-                let queued = self.requests.push_with(0, u32::from(pairing), |out| {
-                    let record = out.get_mut(..16 + payload.len())?;
+                let key = if pairing {
+                    Queued::ZeroKey
+                } else {
+                    Queued::PairedKey
+                };
+                let queued = self.requests.push_with(key, 0, |out| {
+                    let record = out.get_mut(..16 + payload.len()).ok_or(Unframed::NoRoom)?;
                     record[..16].copy_from_slice(&client.0);
                     record[16..].copy_from_slice(payload);
-                    Some(record.len())
+                    Ok::<_, Unframed>(record.len())
                 });
-                if queued == Ok(true) {
+                if queued == Pushed::Kept {
                     self.stats.requests += 1;
                     None
                 } else {
@@ -398,7 +408,7 @@ impl<B: Buffer> DeviceCore<B> {
         };
         if let Some((id, code, message)) = refusal {
             self.stats.refused += 1;
-            let _ = self.send(TX_RESPONSE, self.client, |out| {
+            let _ = self.send(Outgoing::Response, self.client, |out| {
                 encode_error(out, id, code, message, None)
             });
         }

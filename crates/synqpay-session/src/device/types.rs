@@ -76,8 +76,12 @@ pub struct ReplyTo {
 }
 
 impl ReplyTo {
-    pub(super) fn new(client: ClientId, id: Text<'_>, numeric: bool) -> Option<Self> {
-        let wire = id.as_wire();
+    /// Where the answer to a request with id `id` from `client` goes.
+    pub(super) fn new(client: ClientId, id: EchoId<'_>) -> Option<Self> {
+        let (wire, numeric) = match id {
+            EchoId::Text(text) => (text.as_wire(), false),
+            EchoId::Number(digits) => (digits, true),
+        };
         let mut raw = [0u8; MAX_ID_LEN];
         raw.get_mut(..wire.len())?.copy_from_slice(wire.as_bytes());
         Some(Self {
