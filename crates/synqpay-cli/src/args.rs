@@ -180,6 +180,10 @@ pub struct SimulateArgs {
     /// the amount decides; examples in crates/synqpay-sim/scenarios/.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Serve the device's screen as a web page here (`127.0.0.1:8080`): what the customer sees,
+    /// the state, the frames, and buttons for the cardholder and the device.
+    #[arg(long, value_name = "ADDR")]
+    pub screen: Option<String>,
     /// Announce the simulator on the LAN over mDNS as `SERIAL._synqpay._tcp.local.` (its TLS
     /// listener when --tls-listen is given), on the interface that holds the --listen address.
     #[arg(long)]

@@ -55,6 +55,22 @@ pub fn run(args: SimulateArgs) -> Result<(), String> {
     if let Some(tls_addr) = sim.tls_addr() {
         println!("simulator listening for TLS on {tls_addr}");
     }
+    let _screen = match &args.screen {
+        Some(addr) => {
+            let page = synqpay_sim::web::ScreenPage::start(&sim, addr)
+                .map_err(|e| format!("--screen {addr}: {e}"))?;
+            println!("screen page on http://{}/", page.addr());
+            if page.is_public() {
+                eprintln!(
+                    "synqpay: warning: the screen page at {} is reachable from the network: \
+                     anyone who reaches it can press the device's buttons",
+                    page.addr()
+                );
+            }
+            Some(page)
+        }
+        None => None,
+    };
     let _advertisement = args
         .advertise
         .then(|| discover::advertise(&sim, &args.serial_number))

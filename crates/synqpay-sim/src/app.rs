@@ -8,15 +8,18 @@ use synqpay_link::ApiKey;
 use synqpay_rpc::{
     Authenticate, Cancel, CaptureSignature, ContinueTransaction, DecodeError, Deposit,
     GetBatchFileStatus, GetConfig, GetDeviceInfo, GetSettlement, GetStatus, GetTerminalStatus,
-    GetTransaction, Method, Pair, QuerySettlements, RawJson, ReadCard, Reboot, Restart,
+    GetTransaction, Method, Pair, QuerySettlements, RawJson, ReadCard, Reboot, Restart, ResultCode,
     RpcErrorCode, SetConfig, Settlement, ShowQr, StartTransaction, UploadLogs, UserInput,
     UserSelection,
 };
 use synqpay_session::terminal::{Needs, Rule, rule_of};
-use synqpay_session::{Device, IncomingRequest, ReplyTo};
+use synqpay_session::{CachedResponses, Device, IncomingRequest, ReplyTo};
 
 use crate::batch::Settlements;
 use crate::conditions::Conditions;
+use crate::face::LastSale;
+use crate::hand::Decide;
+use crate::prompts::ShownQr;
 use crate::scenario::Scenario;
 use crate::state::{LinkAction, State, Stored};
 use crate::system::Settings;
@@ -109,6 +112,14 @@ pub struct App {
     pub screen: String,
     /// The pairing code on the screen, while one is.
     pub(crate) pairing_code: Option<String>,
+    /// Who decides what the card and the cardholder do (hand.rs).
+    pub(crate) decide: Decide,
+    /// The code `showQR` put on the screen, until the next screen.
+    pub(crate) shown_qr: Option<ShownQr>,
+    /// The last sale's outcome, shown on the idle screen.
+    pub(crate) last: Option<LastSale>,
+    /// When the pairing started (for the countdown on the screen).
+    pub(crate) pairing_until: u64,
 }
 
 impl App {
@@ -129,17 +140,25 @@ impl App {
             seed: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64 | 1),
-            settings: Settings::new(cached_responses),
+            settings: Settings::new(if cached_responses {
+                CachedResponses::On
+            } else {
+                CachedResponses::Off
+            }),
             conditions,
             changes_made: 0,
             link: LinkAction::Keep,
             screen: "IDLE".into(),
             pairing_code: None,
+            decide: Decide::Scenario,
+            shown_qr: None,
+            last: None,
+            pairing_until: 0,
         }
     }
 
     /// Whether answers a client could not receive are kept for its return.
-    pub fn cached_responses(&self) -> bool {
+    pub fn cached_responses(&self) -> CachedResponses {
         self.settings.cached_responses()
     }
 
@@ -151,6 +170,11 @@ impl App {
     /// The pairing code on the screen, while one is (spec/protocol.md §3).
     pub fn pairing_code(&self) -> Option<&str> {
         self.pairing_code.as_deref()
+    }
+
+    /// The state `getStatus` reports now (spec/protocol.md §5).
+    pub fn device_status(&self) -> synqpay_rpc::DeviceStatus<'static> {
+        self.state.status(&self.conditions)
     }
 
     /// The device's surroundings now.
@@ -206,6 +230,12 @@ impl App {
                 prompt.finish(now, device);
                 self.become_idle("IDLE");
             }
+            // By hand: a card or a PIN that does not come in the device's wait times out.
+            State::Transaction(running) if running.hold.is_some() && now >= running.hold_until => {
+                let running = running.clone();
+                self.end_without_charge(device, running, ResultCode::Timeout);
+            }
+            State::Transaction(running) if running.hold.is_some() => {}
             State::Transaction(running) if now >= running.due => {
                 let step = running.step;
                 running.step += 1;
@@ -225,6 +255,7 @@ impl App {
     pub(crate) fn become_idle(&mut self, screen: &str) {
         self.state = State::Idle;
         self.pairing_code = None;
+        self.shown_qr = None;
         self.screen = screen.into();
     }
 

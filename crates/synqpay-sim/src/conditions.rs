@@ -4,11 +4,11 @@
 //! scenario or a test sets them, and `synqpay_session::terminal::RULES` says which method needs
 //! which).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use synqpay_session::terminal::Resource;
 
 /// The screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Screen {
     /// On and free.
@@ -21,7 +21,7 @@ pub enum Screen {
 }
 
 /// Where the device's power comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Power {
     /// On its charger: never short of power.
@@ -32,7 +32,7 @@ pub enum Power {
 }
 
 /// The payment host, as the terminal sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Host {
     /// Reachable.
@@ -46,7 +46,7 @@ pub enum Host {
 pub const LOW_BATTERY_PERCENT: u8 = 10;
 
 /// The device's surroundings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Conditions {
     /// The screen.

@@ -125,13 +125,22 @@ fn join(client: TcpStream, device: TcpStream, shared: &Arc<Shared>, stop: &Arc<A
         return;
     };
     let (s, f) = (shared.clone(), stop.clone());
-    let up = std::thread::spawn(move || pump(c2, d2, true, &s, &f));
-    pump(device, client, false, shared, stop);
+    let up = std::thread::spawn(move || pump(c2, d2, Way::ToDevice, &s, &f));
+    pump(device, client, Way::ToClient, shared, stop);
     let _ = up.join();
 }
 
+/// Which way bytes go through the proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    /// From the client to the device: requests.
+    ToDevice,
+    /// From the device to the client: answers, events, Error frames.
+    ToClient,
+}
+
 /// Forwards `from` to `to` frame by frame, applying the faults of this direction.
-fn pump(mut from: TcpStream, mut to: TcpStream, upstream: bool, s: &Shared, stop: &AtomicBool) {
+fn pump(mut from: TcpStream, mut to: TcpStream, way: Way, s: &Shared, stop: &AtomicBool) {
     let _ = from.set_read_timeout(Some(Duration::from_millis(20)));
     let options = ParseOptions::default();
     let mut held: Vec<u8> = Vec::new();
@@ -151,7 +160,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, upstream: bool, s: &Shared, stop
             // The cable is out for what arrives now; pulled by this frame, it goes mid-frame.
             let cable_out = quiet(s);
             let (mut out, taken) = match parse_frame(&held, &options) {
-                Ok((frame, len)) => (apply(s, upstream, &frame, held[..len].to_vec()), len),
+                Ok((frame, len)) => (apply(s, way, &frame, held[..len].to_vec()), len),
                 Err(ParseError::Incomplete) => break,
                 // Not a frame start: passed on as it came.
                 Err(ParseError::Invalid(_)) => (held[..1].to_vec(), 1),
@@ -171,10 +180,10 @@ fn pump(mut from: TcpStream, mut to: TcpStream, upstream: bool, s: &Shared, stop
 }
 
 /// The bytes to forward for one whole frame, after this direction's faults.
-fn apply(s: &Shared, upstream: bool, frame: &Frame<'_>, mut bytes: Vec<u8>) -> Vec<u8> {
+fn apply(s: &Shared, way: Way, frame: &Frame<'_>, mut bytes: Vec<u8>) -> Vec<u8> {
     let mid = bytes.len() / 2;
-    match (upstream, frame) {
-        (true, Frame::Request { payload, .. }) => {
+    match (way, frame) {
+        (Way::ToDevice, Frame::Request { payload, .. }) => {
             let n = count(s, |r| {
                 r.requests += 1;
                 r.requests
@@ -191,7 +200,7 @@ fn apply(s: &Shared, upstream: bool, frame: &Frame<'_>, mut bytes: Vec<u8>) -> V
                 count(s, |r| r.flipped += 1);
             }
         }
-        (false, Frame::Response { payload }) => {
+        (Way::ToClient, Frame::Response { payload }) => {
             let n = count(s, |r| {
                 r.responses += 1;
                 r.responses
@@ -210,7 +219,7 @@ fn apply(s: &Shared, upstream: bool, frame: &Frame<'_>, mut bytes: Vec<u8>) -> V
                 }
             }
         }
-        (false, Frame::Error(_)) => count(s, |r| r.error_frames += 1),
+        (Way::ToClient, Frame::Error(_)) => count(s, |r| r.error_frames += 1),
         _ => {}
     }
     bytes

@@ -14,6 +14,7 @@ use synqpay_rpc::{
 use synqpay_session::{Device, ReplyTo};
 
 use crate::app::{App, SimDevice, invalid_params};
+use crate::hand::Decide;
 use crate::state::State;
 
 /// The default wait of a prompt without `timeout` (spec/api.md: 60 s).
@@ -31,10 +32,16 @@ pub(crate) enum Kind {
 /// A prompt on the screen, waiting for the cardholder.
 #[derive(Debug, Clone)]
 pub(crate) struct Prompt {
-    kind: Kind,
+    pub(crate) kind: Kind,
     reply: ReplyTo,
-    command_id: String,
-    /// For `userSelection`: the option the simulated customer picks (the first).
+    pub(crate) command_id: String,
+    /// What the screen shows: the request's `title` and `body`, and for `userSelection` its
+    /// options (id, label).
+    pub(crate) title: Option<String>,
+    pub(crate) body: Option<String>,
+    pub(crate) options: Vec<(String, String)>,
+    /// The cardholder's answer: by default (the scenario) the first option, a phone number, a
+    /// card; by hand (the screen page), what was typed or picked.
     choice: String,
     /// When the cardholder answers, and when the prompt gives up.
     answer_at: u64,
@@ -67,6 +74,14 @@ impl Prompt {
         now >= self.answer_at.min(self.timeout_at)
     }
 
+    /// The cardholder answers by hand (the screen page): `value` typed or picked, now.
+    pub(crate) fn answered_by_hand(&mut self, now: u64, value: &str) {
+        if !value.is_empty() {
+            self.choice = value.chars().take(64).collect();
+        }
+        self.answer_at = now;
+    }
+
     /// Ends the prompt as time has it at `now`: the cardholder's answer, or TIMEOUT.
     pub(crate) fn finish(&self, now: u64, device: &mut Device<Vec<u8>>) {
         let result = if now >= self.answer_at && self.answer_at <= self.timeout_at {
@@ -86,7 +101,7 @@ impl Prompt {
             card_data: (read && self.kind == Kind::ReadCard).then_some(Track2 {
                 track2: ";4580080000003303=2812?",
             }),
-            value: (read && self.kind == Kind::UserInput).then_some("0501234567"),
+            value: (read && self.kind == Kind::UserInput).then_some(self.choice.as_str()),
             selected_id: (read && self.kind == Kind::UserSelection)
                 .then(|| Text::new(&self.choice)),
             signature: (read && self.kind == Kind::CaptureSignature).then_some("0x89504e47"),
@@ -128,63 +143,135 @@ impl App {
         method: &str,
         params: Option<RawJson<'_>>,
     ) {
-        let cardholder_ms = self.config.cardholder_ms;
+        // By hand, the screen page answers; otherwise the simulated cardholder, after a while.
+        let cardholder_ms = (self.decide == Decide::Scenario).then_some(self.config.cardholder_ms);
         match start(device, reply, method, params, now, cardholder_ms) {
-            Ok(Some(prompt)) => {
+            Ok(Shown::Prompt(prompt)) => {
                 self.screen = prompt.screen();
                 self.state = State::Prompt(prompt);
             }
-            Ok(None) => {}
+            Ok(Shown::Qr(qr)) => self.shown_qr = Some(qr),
             Err(e) => invalid_params(device, &reply, &e),
         }
     }
 }
 
-/// What a screen method's request starts: `Ok(None)` when it is answered already (`showQR`).
-type Started = Result<Option<Prompt>, DecodeError>;
+/// A code `showQR` put on the screen (answered at once; shown until the next screen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShownQr {
+    pub(crate) data: String,
+    pub(crate) title: Option<String>,
+}
 
-/// Starts the screen method `method` at `now`; the cardholder answers `cardholder_ms` later.
+/// What a screen method's request starts: a prompt that waits, or a code shown (`showQR`,
+/// answered already).
+pub(crate) enum Shown {
+    Prompt(Prompt),
+    Qr(ShownQr),
+}
+
+fn text(t: Option<Text<'_>>) -> Option<String> {
+    t.map(|t| t.to_string())
+}
+
+/// Starts the screen method `method` at `now`; the simulated cardholder answers `cardholder_ms`
+/// later, or (`None`: by hand) when the screen page says.
 fn start(
     device: &mut Device<Vec<u8>>,
     reply: ReplyTo,
     method: &str,
     params: Option<RawJson<'_>>,
     now: u64,
-    cardholder_ms: u64,
-) -> Started {
-    // (kind, commandId, timeout s, cancelable, the first option)
-    let (kind, command_id, timeout, cancelable, choice) = match method {
+    cardholder_ms: Option<u64>,
+) -> Result<Shown, DecodeError> {
+    // (kind, commandId, timeout s, cancelable, title, body, options, the default answer)
+    let (kind, command_id, timeout, cancelable, title, body, options, choice) = match method {
         ReadCard::NAME => {
             let p = ReadCard::decode_params(params)?;
-            (Kind::ReadCard, p.command_id, p.timeout, p.cancelable, None)
+            let (title, body) = (text(p.title), text(p.body));
+            (
+                Kind::ReadCard,
+                p.command_id,
+                p.timeout,
+                p.cancelable,
+                title,
+                body,
+                Vec::new(),
+                String::new(),
+            )
         }
         UserInput::NAME => {
             let p = UserInput::decode_params(params)?;
-            (Kind::UserInput, p.command_id, p.timeout, p.cancelable, None)
+            let (title, body) = (text(p.title), text(p.body));
+            let phone = "0501234567".to_string();
+            (
+                Kind::UserInput,
+                p.command_id,
+                p.timeout,
+                p.cancelable,
+                title,
+                body,
+                Vec::new(),
+                phone,
+            )
         }
         UserSelection::NAME => {
             let p = UserSelection::decode_params(params)?;
-            let first = p.options.first().map(|o| o.id.to_string());
-            (Kind::UserSelection, p.command_id, p.timeout, None, first)
+            let options: Vec<(String, String)> = p
+                .options
+                .iter()
+                .map(|o| (o.id.to_string(), o.label.to_string()))
+                .collect();
+            let first = options
+                .first()
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default();
+            let (title, body) = (text(p.title), text(p.body));
+            (
+                Kind::UserSelection,
+                p.command_id,
+                p.timeout,
+                None,
+                title,
+                body,
+                options,
+                first,
+            )
         }
         CaptureSignature::NAME => {
             let p = CaptureSignature::decode_params(params)?;
-            (Kind::CaptureSignature, p.command_id, p.timeout, None, None)
+            let (title, body) = (text(p.title), text(p.body));
+            (
+                Kind::CaptureSignature,
+                p.command_id,
+                p.timeout,
+                None,
+                title,
+                body,
+                Vec::new(),
+                String::new(),
+            )
         }
         _ => {
             // showQR: answered as soon as it is shown (spec/api.md).
-            ShowQr::decode_params(params)?;
+            let p = ShowQr::decode_params(params)?;
             let _ = device.respond(&reply, &Null);
-            return Ok(None);
+            return Ok(Shown::Qr(ShownQr {
+                data: p.qr_data.to_string(),
+                title: text(p.title),
+            }));
         }
     };
     let timeout_ms = timeout.map_or(DEFAULT_TIMEOUT_MS, |s| u64::from(s) * 1000);
-    Ok(Some(Prompt {
+    Ok(Shown::Prompt(Prompt {
         kind,
         reply,
         command_id: command_id.to_string(),
-        choice: choice.unwrap_or_default(),
-        answer_at: now + cardholder_ms,
+        title,
+        body,
+        options,
+        choice,
+        answer_at: cardholder_ms.map_or(u64::MAX, |ms| now + ms),
         timeout_at: now + timeout_ms,
         cancelable: cancelable != Some(false),
     }))

@@ -4,14 +4,18 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::TestCa;
 use crate::app::{App, SimulatorConfig};
 use crate::conditions::Conditions;
+use crate::face::Face;
+use crate::frame_log::FrameLog;
+use crate::hand::{Action, Decide};
 use crate::state::LinkAction;
+use crate::view::{Control, Shared};
 use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
 use synqpay_std::transport::{SerialPort, Transport};
 
@@ -21,17 +25,9 @@ pub struct Simulator {
     tls_addr: Option<SocketAddr>,
     ca_pem: Option<String>,
     stop: Arc<AtomicBool>,
-    view: Arc<Mutex<View>>,
-    controls: mpsc::Sender<Conditions>,
+    shared: Arc<Shared>,
+    controls: mpsc::Sender<Control>,
     thread: Option<JoinHandle<()>>,
-}
-
-/// What the device shows, for whoever watches it.
-#[derive(Debug, Clone, Default)]
-struct View {
-    screen: String,
-    pairing_code: Option<String>,
-    conditions: Conditions,
 }
 
 impl Simulator {
@@ -89,14 +85,10 @@ impl Simulator {
             None => None,
         };
         let stop = Arc::new(AtomicBool::new(false));
-        let view = Arc::new(Mutex::new(View {
-            screen: "IDLE".into(),
-            pairing_code: None,
-            conditions: config.scenario.device,
-        }));
+        let shared = Arc::new(Shared::new(config.scenario.device));
         let (controls, controlled) = mpsc::channel();
         let thread = {
-            let (stop, view) = (stop.clone(), view.clone());
+            let (stop, shared) = (stop.clone(), shared.clone());
             std::thread::Builder::new()
                 .name("synqpay-simulator".into())
                 .spawn(move || {
@@ -107,7 +99,7 @@ impl Simulator {
                     };
                     let watch = Watch {
                         stop: &stop,
-                        view: &view,
+                        shared: &shared,
                         controls: controlled,
                     };
                     serve(links, config, &watch)
@@ -118,7 +110,7 @@ impl Simulator {
             tls_addr,
             ca_pem: None,
             stop,
-            view,
+            shared,
             controls,
             thread: Some(thread),
         })
@@ -141,26 +133,47 @@ impl Simulator {
 
     /// What the device's screen shows now, such as `PAIRING: code 123456`.
     pub fn screen(&self) -> String {
-        self.view
-            .lock()
-            .map(|v| v.screen.clone())
-            .unwrap_or_default()
+        self.shared.read(|v| v.screen.clone()).unwrap_or_default()
     }
 
     /// The pairing code on the screen, if one is shown (spec/protocol.md §3).
     pub fn pairing_code(&self) -> Option<String> {
-        self.view.lock().ok().and_then(|v| v.pairing_code.clone())
+        self.shared.read(|v| v.pairing_code.clone()).flatten()
     }
 
     /// The device's surroundings now: screen, battery, host.
     pub fn conditions(&self) -> Conditions {
-        self.view.lock().map(|v| v.conditions).unwrap_or_default()
+        self.shared.read(|v| v.conditions).unwrap_or_default()
     }
 
     /// Changes the device's surroundings (its screen, battery or host), as a tester would with
     /// a device in hand; takes effect at the device's next turn (a few ms).
     pub fn set_conditions(&self, conditions: Conditions) {
-        let _ = self.controls.send(conditions);
+        let _ = self.controls.send(Control::Conditions(conditions));
+    }
+
+    /// Presses a button of the device or the cardholder ([`Action`]); takes effect at the
+    /// device's next turn.
+    pub fn act(&self, action: Action) {
+        let _ = self.controls.send(Control::Act(action));
+    }
+
+    /// What the customer's screen shows now.
+    pub fn face(&self) -> Face {
+        self.shared
+            .read(|v| v.face.clone())
+            .unwrap_or(Face::Idle { last: None })
+    }
+
+    /// Who decides now: the scenario, or a hand.
+    pub fn decide(&self) -> Decide {
+        self.shared.read(|v| v.decide).unwrap_or_default()
+    }
+
+    /// The snapshot watchers read, and where their buttons go (the screen page).
+    #[cfg_attr(not(feature = "screen"), allow(dead_code))]
+    pub(crate) fn watch(&self) -> (Arc<Shared>, mpsc::Sender<Control>) {
+        (self.shared.clone(), self.controls.clone())
     }
 
     /// Stops the simulator and waits for its thread.
@@ -261,8 +274,8 @@ struct Links {
 /// What the loop shares with the `Simulator` handle.
 struct Watch<'a> {
     stop: &'a AtomicBool,
-    view: &'a Mutex<View>,
-    controls: mpsc::Receiver<Conditions>,
+    shared: &'a Shared,
+    controls: mpsc::Receiver<Control>,
 }
 
 fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
@@ -284,6 +297,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
     device.set_api_key(app.api_key());
     device.set_cached_responses(app.cached_responses());
     let start = Instant::now();
+    let mut frames = FrameLog::new();
     let (to_loop, incoming) = mpsc::channel();
     let stop_all = Arc::new(AtomicBool::new(false));
     let mut acceptors = Vec::new();
@@ -298,8 +312,14 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
     }
     let mut buf = [0u8; 16 * 1024];
     while !watch.stop.load(Ordering::Relaxed) {
-        while let Ok(conditions) = watch.controls.try_recv() {
-            app.set_conditions(conditions);
+        while let Ok(control) = watch.controls.try_recv() {
+            match control {
+                Control::Conditions(conditions) => app.set_conditions(conditions),
+                Control::Act(action) => {
+                    let now = start.elapsed().as_millis() as u64;
+                    app.act(now, &mut device, action);
+                }
+            }
         }
         let mut next = if client.is_some() || serial.is_some() {
             incoming.try_recv().ok()
@@ -329,6 +349,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             };
             if transport.is_some() {
                 device.connect(now, client_id(peer.ip()));
+                frames.reset();
                 client = transport;
             }
         }
@@ -336,6 +357,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
         if let Some(stream) = client.as_mut().or(serial.as_mut()) {
             match stream.read(&mut buf) {
                 Ok(n) if n > 0 => {
+                    watch.shared.log(frames.received(&buf[..n]));
                     device.handle_input(start.elapsed().as_millis() as u64, &buf[..n])
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
@@ -350,15 +372,24 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
         app.tick(now, &mut device);
         device.handle_timeout(now);
         // The screen changes before the answer leaves, as on the device.
-        if let Ok(mut view) = watch.view.lock() {
-            if view.screen != app.screen {
+        let (face, status) = (app.face(now), app.device_status().to_string());
+        watch.shared.update(|view| {
+            let changed = view.screen != app.screen
+                || view.pairing_code.as_deref() != app.pairing_code()
+                || view.conditions != app.conditions()
+                || view.face != face
+                || view.status != status
+                || view.decide != app.decide();
+            if changed {
                 view.screen.clone_from(&app.screen);
-            }
-            if view.pairing_code.as_deref() != app.pairing_code() {
                 view.pairing_code = app.pairing_code().map(str::to_string);
+                view.conditions = app.conditions();
+                view.face = face;
+                view.status = status;
+                view.decide = app.decide();
             }
-            view.conditions = app.conditions();
-        }
+            changed
+        });
         // A scenario's dropped connection: before anything more is written to it.
         let action = app.take_link_action();
         if action == LinkAction::Drop {
@@ -372,7 +403,10 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             let mut failed = false;
             while let Some(bytes) = device.poll_transmit() {
                 match stream.write(bytes) {
-                    Ok(n) => device.transmitted(now, n),
+                    Ok(n) => {
+                        watch.shared.log(frames.sent(&bytes[..n]));
+                        device.transmitted(now, n)
+                    }
                     // A plain TCP client that did not read for WRITE_DEADLINE is gone.
                     Err(e) if plain && is_timeout(&e) => {
                         failed = true;
@@ -395,7 +429,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
         // for a client is gone with its memory.
         if action == LinkAction::Reboot {
             link_lost(now, &mut device, &mut client, serial.is_some());
-            device.set_cached_responses(false);
+            device.set_cached_responses(synqpay_session::CachedResponses::Off);
             device.set_cached_responses(app.cached_responses());
         }
     }

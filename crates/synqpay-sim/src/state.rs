@@ -6,6 +6,7 @@ use synqpay_session::ReplyTo;
 use synqpay_session::terminal::Outcome;
 
 use crate::conditions::{Conditions, Screen};
+use crate::hand::Hold;
 use crate::prompts::Prompt;
 
 /// A transaction in progress.
@@ -31,6 +32,10 @@ pub(crate) struct Running {
     /// A scenario's dropped connection or reboot at a step (ours, `Scenario`).
     pub(crate) disconnect_at: Option<EventType<'static>>,
     pub(crate) reboot_at: Option<EventType<'static>>,
+    /// Deciding by hand: where it waits for a hand, and until when (then it times out as a
+    /// device does).
+    pub(crate) hold: Option<Hold>,
+    pub(crate) hold_until: u64,
 }
 
 /// A job the device runs on its own, showing its own state (spec/protocol.md §5: SETTLEMENT;

@@ -14,6 +14,8 @@ use synqpay_session::ReplyTo;
 use synqpay_session::terminal::{CONTINUE_MS, Outcome};
 
 use crate::app::{App, SimDevice, illegal, invalid, invalid_params, refuse};
+use crate::face::LastSale;
+use crate::hand::{Decide, Hold};
 use crate::prompts::Prompt;
 use crate::records::with_transaction;
 use crate::scenario::Stop;
@@ -158,6 +160,8 @@ impl App {
             step_ms,
             disconnect_at: rule.and_then(|r| r.disconnect_at),
             reboot_at: rule.and_then(|r| r.reboot_at),
+            hold: None,
+            hold_until: 0,
         });
     }
 
@@ -233,16 +237,30 @@ impl App {
             Err(e) => return invalid_params(device, &reply, &e),
         }
         let _ = device.respond(&reply, &Null);
-        self.become_idle("IDLE (cancelled)");
         // The cancelled request answers too (spec/api.md "cancel"), unless it was
         // answered already with an UPDATE or REFERRAL stop.
-        if !answered {
-            let result = TransactionResult {
-                command_status: Some(CommandStatus::Completed),
-                ..TransactionResult::new(ResultCode::Canceled)
-            };
-            let _ = device.respond(&target.reply, &result);
+        if answered {
+            self.become_idle("IDLE (cancelled)");
+        } else {
+            self.end_without_charge(device, target, ResultCode::Canceled);
         }
+    }
+
+    /// Ends a transaction that charged nothing (cancelled, the card removed, timed out):
+    /// answered with `result` and no transaction, nothing stored.
+    pub(crate) fn end_without_charge(
+        &mut self,
+        device: &mut SimDevice,
+        running: Running,
+        result: ResultCode<'static>,
+    ) {
+        let answer = TransactionResult {
+            command_status: Some(CommandStatus::Completed),
+            ..TransactionResult::new(result)
+        };
+        let _ = device.respond(&running.reply, &answer);
+        self.last = Some(LastSale::not_charged(&running, result));
+        self.become_idle(&format!("IDLE (last: {} {result})", running.reference_id));
     }
 
     /// `getTransaction`: by REF_ID, TRANS_ID or LAST_TRANS; 302 when not found.
@@ -331,6 +349,14 @@ impl App {
             if running.events {
                 let _ = device.notify("transactionEvent", &TransactionEvent { event_type });
             }
+            // By hand, the sale waits here for the card or the PIN (hand.rs).
+            if self.decide == Decide::ByHand
+                && let Some(hold) = Hold::at(event_type)
+                && let State::Transaction(r) = &mut self.state
+            {
+                r.hold = Some(hold);
+                r.hold_until = now + self.config.card_wait_ms;
+            }
             return;
         }
         // A card that never comes: the device waits its whole card wait.
@@ -416,6 +442,7 @@ impl App {
             }),
             _ => {}
         }
+        self.last = Some(LastSale::of(&running, result, status));
         Recorded {
             result,
             status,
