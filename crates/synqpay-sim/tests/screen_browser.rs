@@ -219,6 +219,54 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
         reached.as_millis()
     );
 
+    // A card the host declines, pressed on the page: the client is told, nothing charged.
+    let declined = std::thread::spawn(move || {
+        let mut client = Client::connect(addr, ClientConfig::default())
+            .unwrap()
+            .with_api_key(KEY.parse().unwrap());
+        let params =
+            StartTransactionParams::sale(ReferenceId::new("screen-2").unwrap(), Amount::ils(4000));
+        let answer = client.start_transaction(&params, &mut |_| {}).unwrap();
+        answer.result().unwrap().is_charged()
+    });
+    until(
+        &browser,
+        "!document.getElementById('card-decline').disabled",
+    )
+    .await;
+    click(&browser, "card-decline").await;
+    until(&browser, "!document.getElementById('enter-pin').disabled").await;
+    click(&browser, "enter-pin").await;
+    assert_eq!(declined.join().unwrap(), Some(false));
+    until(
+        &browser,
+        &format!("{SCREEN_IS} === 'idle' && document.getElementById('screen').textContent.includes('DECLINED')"),
+    )
+    .await;
+    shot(&browser, "4b-declined").await;
+
+    // A signature drawn on the pad.
+    let signed = std::thread::spawn(move || {
+        let mut client = Client::connect(addr, ClientConfig::default())
+            .unwrap()
+            .with_api_key(KEY.parse().unwrap());
+        let params = r#"{"commandId":"sig-1","mimeType":"image/png","title":"Sign here"}"#;
+        client
+            .call_raw("captureSignature", Some(params))
+            .unwrap()
+            .result_json()
+            .unwrap()
+    });
+    until(
+        &browser,
+        "document.getElementById('signature-pad') !== null",
+    )
+    .await;
+    shot(&browser, "4c-signature").await;
+    click(&browser, "prompt-sign").await;
+    let signed: Value = serde_json::from_str(&signed.join().unwrap()).unwrap();
+    assert_eq!(signed["result"], "OK", "{signed}");
+
     // A prompt answered on the page.
     let prompt = std::thread::spawn(move || {
         let mut client = Client::connect(addr, ClientConfig::default())
@@ -318,4 +366,34 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
     browser.close().await.unwrap();
     drop(page);
     drop(driver);
+}
+
+/// Several pages may watch: two event streams get the same change (no browser needed).
+#[test]
+fn two_pages_watching_both_get_each_change() {
+    use std::io::{BufRead, BufReader, Write};
+    let sim = Simulator::start("127.0.0.1:0", SimulatorConfig::default()).unwrap();
+    let page = ScreenPage::start(&sim, "127.0.0.1:0").unwrap();
+    let open = || {
+        let mut s = std::net::TcpStream::connect(page.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        BufReader::new(s)
+    };
+    let next_data = |r: &mut BufReader<std::net::TcpStream>| loop {
+        let mut line = String::new();
+        assert!(r.read_line(&mut line).unwrap() > 0, "the stream ended");
+        if let Some(json) = line.strip_prefix("data: ") {
+            return serde_json::from_str::<Value>(json).unwrap();
+        }
+    };
+    let (mut a, mut b) = (open(), open());
+    assert_eq!(next_data(&mut a)["decide"], "scenario");
+    assert_eq!(next_data(&mut b)["decide"], "scenario");
+    sim.act(synqpay_sim::Action::Decide {
+        by: synqpay_sim::Decide::ByHand,
+    });
+    assert_eq!(next_data(&mut a)["decide"], "by-hand");
+    assert_eq!(next_data(&mut b)["decide"], "by-hand");
 }
