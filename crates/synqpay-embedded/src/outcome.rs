@@ -1,9 +1,11 @@
 //! What the session's events mean for the one call a driver waits on (spec/protocol.md §4
-//! answers and errors, §5 events during a transaction, §6 money safety). Both drivers share it:
-//! they differ only in how they move bytes and wait.
+//! answers and errors, §5 events during a transaction, §6 money safety), as
+//! `synqpay_session::outcome` reads them for every driver, in this crate's [`DriverError`].
+//! Both drivers share it: they differ only in how they move bytes and wait.
 
-use synqpay_rpc::{Message, Method, RequestId, TransactionEvent};
-use synqpay_session::{Buffer, CallError, Client, ClientEvent, PairingError, PairingStep};
+use synqpay_rpc::{Method, RequestId, TransactionEvent};
+use synqpay_session::outcome::{self, End, Outcome};
+use synqpay_session::{Buffer, CallError, Client, PairingError, PairingStep};
 
 use crate::{DriverError, RpcData};
 
@@ -60,37 +62,50 @@ impl<'e, F> Waiting<'e, F> {
         B: Buffer,
         F: FnOnce(M::Output<'_>) -> R,
     {
+        let mut link_dead = false;
         while let Some(event) = session.poll_event() {
-            match event {
-                ClientEvent::Response { id, payload } if id == self.id => {
-                    let f = self.f.take()?;
-                    let result = synqpay_session::decode_response::<M>(payload);
-                    return Some(result.map(f).map_err(|e| match (e, self.pairing) {
-                        (CallError::Rpc(e), Some(step)) => {
-                            DriverError::Pairing(PairingError::from_rpc(&e, step))
+            match Outcome::of(event) {
+                Outcome::Ended { id, end, .. } if id == self.id => {
+                    return Some(match end {
+                        End::Answered(answer) => {
+                            let f = self.f.take()?;
+                            answer.result::<M>().map(f).map_err(|e| self.call_error(e))
                         }
-                        (CallError::Rpc(e), None) => DriverError::Rpc {
-                            code: e.code,
-                            data: e.data.map_or(RpcData::NONE, |d| RpcData::new(d.as_str())),
-                        },
-                        (CallError::Decode(e), _) => DriverError::Decode(e),
-                    }));
+                        End::Unanswered(why) => Err(DriverError::Failed(why.failure())),
+                    });
                 }
-                ClientEvent::Failed { id, failure, .. } if id == self.id => {
-                    return Some(Err(DriverError::Failed(failure)));
-                }
-                ClientEvent::Notification { payload } => {
+                Outcome::Notification(n) => {
                     if let Some(on_event) = self.on_event.as_mut()
-                        && let Ok(Message::Notification(n)) = Message::parse(payload)
-                        && let Ok(e) = synqpay_rpc::FromRaw::from_raw(n.params, "params")
+                        && let Some(e) = outcome::transaction_event(&n)
                     {
                         on_event(e);
                     }
                 }
-                ClientEvent::LinkDead => return Some(Err(DriverError::LinkDead)),
-                _ => {}
+                // The calls on the dead link have ended before this, each with its own end;
+                // one still waiting was sent on an earlier connection, and its answer can
+                // only come on the next, which this driver leaves to its caller. (A link that
+                // died before the caller reconnected says nothing of this call.)
+                Outcome::LinkDead => link_dead = true,
+                // Other requests' ends (a late answer, the answer to a cancel), answers to no
+                // request of this session, nothing: no call here waits for them.
+                Outcome::Ended { .. } | Outcome::Unsolicited { .. } | Outcome::Nothing => {}
             }
         }
-        None
+        (link_dead && !session.is_connected()).then_some(Err(DriverError::LinkDead))
+    }
+
+    /// The driver's error for an answer that is no result: pairing's own reading of a JSON-RPC
+    /// error, the device's code and data, or why the answer cannot be read.
+    fn call_error<E>(&self, e: CallError<'_>) -> DriverError<E> {
+        match (e, self.pairing) {
+            (CallError::Rpc(e), Some(step)) => {
+                DriverError::Pairing(PairingError::from_rpc(&e, step))
+            }
+            (CallError::Rpc(e), None) => DriverError::Rpc {
+                code: e.code,
+                data: e.data.map_or(RpcData::NONE, |d| RpcData::new(d.as_str())),
+            },
+            (CallError::Decode(e), _) => DriverError::Decode(e),
+        }
     }
 }

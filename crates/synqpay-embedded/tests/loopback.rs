@@ -243,3 +243,67 @@ fn a_query_whose_answer_is_corrupted_is_sent_once_more() {
     assert!(io.corrupted, "the first answer was corrupted");
     assert_eq!(session.outstanding(), 0);
 }
+
+/// The terminal behind a line that can be cut: cut, it takes every byte and brings none back
+/// (no answer, no ACK).
+struct Line {
+    inner: LoopbackTerminal<Vec<u8>>,
+    cut: bool,
+}
+
+impl embedded_io::ErrorType for Line {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Write for Line {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        if self.cut {
+            return Ok(buf.len());
+        }
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+impl embedded_io::ReadReady for Line {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        if self.cut {
+            return Ok(false);
+        }
+        self.inner.read_ready()
+    }
+}
+
+impl embedded_io::Read for Line {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        self.inner.read(buf)
+    }
+}
+
+#[test]
+fn a_dead_link_ends_the_call_on_it_and_not_the_next_one_after_a_reconnect() {
+    let line = Line {
+        inner: terminal().paired(),
+        cut: true,
+    };
+    let clock = Ticks(Rc::new(Cell::new(0)));
+    let mut client = BlockingClient::new(line, clock, session().with_api_key(KEY));
+    let params = StartTransactionParams::sale(
+        ReferenceId::new("fw-dead").unwrap(),
+        synqpay_rpc::Amount::ils(100),
+    );
+    // No ACK to the KeepAlive that fences the sale: the link is dead, the sale's outcome unknown.
+    let e = client.sale(&params, &mut |_| {}).unwrap_err();
+    assert_eq!(e, DriverError::Failed(Failure::LinkDead));
+    assert!(e.outcome_unknown());
+    assert!(!client.session().is_connected());
+    // The caller reconnects and goes on: the link that died before says nothing of this call.
+    client.replace_io(Line {
+        inner: terminal().paired(),
+        cut: false,
+    });
+    client.connected();
+    client.device_state().unwrap();
+}

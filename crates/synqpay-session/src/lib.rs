@@ -13,6 +13,7 @@ mod client;
 mod config;
 mod device;
 mod fifo;
+pub mod outcome;
 pub mod terminal;
 mod tx;
 

@@ -232,6 +232,26 @@ fn a_dead_link_fails_the_calls_on_it_at_once() {
 }
 
 #[test]
+fn a_request_still_queued_when_the_link_dies_is_reported_unsent_before_the_death() {
+    // Every call of the dead connection has its own end before `LinkDead`, so that a driver
+    // waiting on one never takes the link's death for its call's outcome (synqpay_session::outcome).
+    let config = ClientConfig::default();
+    let (mut c, mut d) = connected();
+    let sale_id = c.start_transaction(0, &sale("r-dead-2", 100)).unwrap();
+    client_to_device(0, &mut c, &mut d, usize::MAX);
+    let status = c.send::<GetStatus>(1, &NoParams).unwrap();
+    c.handle_timeout(config.keepalive_deadline_ms);
+    assert_eq!(
+        events(&mut c),
+        [
+            Seen::Failed(sale_id.0, Failure::LinkDead, Some("r-dead-2".into())),
+            Seen::Failed(status.0, Failure::NotSent, None),
+            Seen::LinkDead
+        ]
+    );
+}
+
+#[test]
 fn a_frame_larger_than_the_buffer_fails_the_call_at_once_naming_its_size() {
     let (mut c, mut d) = connected();
     let id = c.send::<GetStatus>(0, &NoParams).unwrap();

@@ -1,11 +1,13 @@
 //! What both clients, the blocking one and the async one (feature `tokio`), do the same way with
 //! the session of `synqpay-session` (spec/protocol.md §1–§6): its size, what each of its events
-//! means to the calls waiting, when a query is sent once more, and the bounded queues of what
-//! no call was waiting for.
+//! means to the calls waiting (read by `synqpay_session::outcome`, the reading every driver
+//! shares), when a query is sent once more, and the bounded queues of what no call was waiting
+//! for.
 
 use std::collections::VecDeque;
 
-use synqpay_rpc::{Message, RequestId};
+use synqpay_rpc::RequestId;
+use synqpay_session::outcome::{self, Answer, Arrival, Outcome};
 use synqpay_session::{ClientBuffers, ClientConfig, ClientEvent, Failure};
 
 use crate::error::rpc_error;
@@ -36,9 +38,9 @@ pub(crate) enum Sorted {
     Ended {
         /// The request.
         id: RequestId,
-        /// The answer came after the request had failed (a timeout, a lost link), or an earlier
-        /// connection's cached answer: for a payment, the outcome that was unknown.
-        late: bool,
+        /// `Late`: the answer came after the request had failed (a timeout, a lost link), or an
+        /// earlier connection's cached answer: for a payment, the outcome that was unknown.
+        arrival: Arrival,
         /// The answer or the failure.
         end: End,
     },
@@ -47,7 +49,9 @@ pub(crate) enum Sorted {
     /// An answer to a request this session never sent (another process's cached answer,
     /// spec/protocol.md §2): kept for the app to look at, never taken as a call's answer.
     Unsolicited(Reply),
-    /// Nothing for a call: the session has already failed the requests it concerns.
+    /// Nothing for a call: the session has already failed the requests it concerns (a dead
+    /// link too: the client reconnects by itself, and a request of an earlier connection goes
+    /// on waiting for its cached answer).
     Nothing,
 }
 
@@ -64,62 +68,69 @@ impl End {
     /// caller (spec/protocol.md §4).
     pub(crate) fn into_result(self) -> Result<Reply, Error> {
         match self {
-            End::Answered(reply) => match Message::parse(&reply.payload) {
-                Ok(Message::Error(e)) => Err(rpc_error(&e.error)),
-                _ => Ok(reply),
+            End::Answered(reply) => match Answer::of(&reply.payload).rpc_error() {
+                Some(e) => Err(rpc_error(&e)),
+                None => Ok(reply),
             },
             End::Failed(e) => Err(e),
         }
     }
 }
 
-/// Sorts one event of the session.
+/// Sorts one event of the session, as `synqpay_session::outcome` reads it.
 pub(crate) fn sort(event: ClientEvent<'_>) -> Sorted {
     let reply = |payload: &[u8]| Reply {
         payload: payload.to_vec(),
     };
-    match event {
-        ClientEvent::Response { id, payload } => Sorted::Ended {
+    match Outcome::of(event) {
+        Outcome::Ended { id, arrival, end } => Sorted::Ended {
             id,
-            late: false,
-            end: End::Answered(reply(payload)),
+            arrival,
+            end: match end {
+                outcome::End::Answered(answer) => End::Answered(reply(answer.payload())),
+                outcome::End::Unanswered(why) => End::Failed(Error::unanswered(why)),
+            },
         },
-        ClientEvent::LateResponse { id, payload } => Sorted::Ended {
-            id,
-            late: true,
-            end: End::Answered(reply(payload)),
-        },
-        ClientEvent::Failed {
-            id,
-            failure,
-            reference_id,
-        } => Sorted::Ended {
-            id,
-            late: false,
-            end: End::Failed(Error::from_failure(failure, reference_id)),
-        },
-        ClientEvent::Notification { payload } => match Message::parse(payload) {
-            Ok(Message::Notification(n)) => {
-                let method = n.method.to_string();
-                Sorted::Event(Event::new(&method, n.params.map(|p| p.as_str())))
-            }
-            _ => Sorted::Nothing,
-        },
-        ClientEvent::Unsolicited { payload } => Sorted::Unsolicited(reply(payload)),
-        ClientEvent::LinkDead | ClientEvent::LinkError(_) | ClientEvent::Overflow { .. } => {
-            Sorted::Nothing
+        Outcome::Notification(n) => {
+            let method = n.method.to_string();
+            Sorted::Event(Event::new(&method, n.params.map(|p| p.as_str())))
+        }
+        Outcome::Unsolicited { payload } => Sorted::Unsolicited(reply(payload)),
+        // This client reconnects by itself: a request of an earlier connection goes on waiting
+        // for its cached answer until its deadline.
+        Outcome::LinkDead | Outcome::Nothing => Sorted::Nothing,
+    }
+}
+
+/// Whether the device has sent anything since a request went out (the resend rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SinceSent {
+    /// Bytes came from the device after the request was queued.
+    Heard,
+    /// Nothing came: the device is silent.
+    Silent,
+}
+
+impl SinceSent {
+    /// From when bytes last came (`last_rx`) and when the request was queued, in the same
+    /// clock's milliseconds.
+    pub(crate) fn of(last_rx: u64, sent_at: u64) -> Self {
+        if last_rx > sent_at {
+            Self::Heard
+        } else {
+            Self::Silent
         }
     }
 }
 
 /// Whether a query (`Method::SAFE_TO_RESEND`) that failed with `e` may be answered if sent once
 /// more: its answer was lost or corrupted on the way (spec/protocol.md §6). A device that has
-/// sent nothing since the query went out (`heard_since_sent` false) is silent, and a frame too
+/// sent nothing since the query went out ([`SinceSent::Silent`]) is silent, and a frame too
 /// large or with a swapped CRC will come the same way again. Payments: never (the caller asks
 /// only for queries).
-pub(crate) fn worth_resending(e: &Error, heard_since_sent: bool) -> bool {
+pub(crate) fn worth_resending(e: &Error, since_sent: SinceSent) -> bool {
     match e {
-        Error::Timeout { .. } => heard_since_sent,
+        Error::Timeout { .. } => since_sent == SinceSent::Heard,
         Error::Link(code) => Failure::Link(*code).answer_lost(),
         Error::OutcomeUnknown { cause, .. } => cause.answer_lost(),
         _ => false,
@@ -212,8 +223,8 @@ mod tests {
     #[test]
     fn a_timeout_is_resent_only_when_the_device_spoke_since() {
         let timeout = Error::Timeout { reference_id: None };
-        assert!(!worth_resending(&timeout, false));
-        assert!(worth_resending(&timeout, true));
-        assert!(!worth_resending(&Error::NotSent, true));
+        assert!(!worth_resending(&timeout, SinceSent::Silent));
+        assert!(worth_resending(&timeout, SinceSent::Heard));
+        assert!(!worth_resending(&Error::NotSent, SinceSent::Heard));
     }
 }

@@ -14,10 +14,11 @@ use synqpay_rpc::{
     Authenticate, Cancel, CancelParams, DecodeError, Method, RawJson, ReferenceId, RequestId,
     StartTransactionParams,
 };
+use synqpay_session::outcome::Arrival;
 use synqpay_session::{ClientConfig, Connected, SendError};
 
 use crate::backoff::Backoff;
-use crate::calls::{self, End, Kept, Session, Sorted};
+use crate::calls::{self, End, Kept, Session, SinceSent, Sorted};
 use crate::error::RequestProblem;
 use crate::tls::{self, TlsError, Verification};
 use crate::transport::{Endpoint, Transport};
@@ -241,7 +242,10 @@ impl Connection {
         let sent_at = self.now();
         let id = self.queue(|s, now| s.send::<M>(now, params))?;
         match self.wait(id, None) {
-            Err(e) if M::SAFE_TO_RESEND && calls::worth_resending(&e, self.last_rx > sent_at) => {
+            Err(e)
+                if M::SAFE_TO_RESEND
+                    && calls::worth_resending(&e, SinceSent::of(self.last_rx, sent_at)) =>
+            {
                 let id = self.queue(|s, now| s.send::<M>(now, params))?;
                 self.wait(id, None)
             }
@@ -384,7 +388,7 @@ impl Connection {
                 }
                 Sorted::Ended {
                     id,
-                    late: true,
+                    arrival: Arrival::Late,
                     end: End::Answered(reply),
                 } => self.kept.late(Some(id), reply),
                 // Another request's end: the answer to a `cancel` sent during a sale.

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use synqpay_link::ErrorCode;
 use synqpay_rpc::{DecodeError, Message, Method, RpcErrorCode};
+use synqpay_session::outcome::Unanswered;
 use synqpay_session::{CallError, Failure, SendError};
 
 use crate::tls::TlsError;
@@ -202,18 +203,21 @@ impl std::error::Error for Error {
 }
 
 impl Error {
-    /// The error for a request that ended without an answer (spec/protocol.md §1, §6).
-    pub(crate) fn from_failure(failure: Failure, reference_id: Option<&str>) -> Self {
-        let reference_id = reference_id.map(str::to_string);
-        match failure {
-            Failure::NotSent => Error::NotSent,
-            Failure::Timeout => Error::Timeout { reference_id },
-            // A link error on a query or a command is the device's word on it (NOT_AUTHENTICATED:
-            // pair again); on a payment it is never "declined" (spec/protocol.md §1).
-            Failure::Link(code) if reference_id.is_none() => Error::Link(code),
-            cause => Error::OutcomeUnknown {
+    /// The error for a request that ended without an answer, as `synqpay_session::outcome`
+    /// reads its failure (spec/protocol.md §1, §6).
+    pub(crate) fn unanswered(why: Unanswered<'_>) -> Self {
+        match why {
+            Unanswered::NotSent => Error::NotSent,
+            Unanswered::Timeout { reference_id } => Error::Timeout {
+                reference_id: reference_id.map(str::to_string),
+            },
+            Unanswered::Link(code) => Error::Link(code),
+            Unanswered::OutcomeUnknown {
                 cause,
                 reference_id,
+            } => Error::OutcomeUnknown {
+                cause,
+                reference_id: reference_id.map(str::to_string),
             },
         }
     }

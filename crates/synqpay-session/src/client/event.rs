@@ -44,8 +44,11 @@ pub enum ClientEvent<'a> {
         /// The payload as received.
         payload: &'a [u8],
     },
-    /// No ACK came in time: the link is dead. The session has dropped the connection; connect
-    /// again, and outstanding requests will be matched on the new connection.
+    /// No ACK came in time: the link is dead. The session has dropped the connection; the
+    /// requests sent on it (`Failure::LinkDead`) and those still queued for it
+    /// (`Failure::NotSent`) are reported failed before this. Connect again, and requests of
+    /// earlier connections still outstanding will be matched on the new one. (What it means to a
+    /// waiting call: [`crate::outcome`].)
     LinkDead,
     /// A link Error frame with no request of this connection outstanding to attribute it to.
     LinkError(ErrorCode),

@@ -348,8 +348,10 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                 {
                     self.core.fail(i, Failure::LinkDead);
                 }
-                self.core.record(Inbound::LinkDead, 0, &[]);
+                // Requests still queued fail as never sent, before the link's death is
+                // reported: every call on this connection has its own end first.
                 self.disconnect(now);
+                self.core.record(Inbound::LinkDead, 0, &[]);
             } else if now >= link.keepalive_due {
                 self.core.send_keepalive(now);
             }

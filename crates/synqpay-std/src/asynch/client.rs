@@ -15,7 +15,7 @@ use super::canceller::Canceller;
 use super::driver::{Command, Driver};
 use super::link::Dialer;
 use super::state::{Ended, Shared, Ticket};
-use crate::calls::{self, Session};
+use crate::calls::{self, Session, SinceSent};
 use crate::error::RequestProblem;
 use crate::tls::{self, Verification};
 use crate::{Answer, Error, Event, Reply};
@@ -143,9 +143,9 @@ impl Client {
     /// or corrupted answer, on a new connection if the link died (spec/protocol.md §6); any
     /// other method never.
     pub async fn call<M: Method>(&self, params: &M::Params<'_>) -> Result<Answer<M>, Error> {
-        let (first, heard_since_sent) = self.once(|s, now| s.send::<M>(now, params)).await;
+        let (first, since_sent) = self.once(|s, now| s.send::<M>(now, params)).await;
         let reply = match first {
-            Err(e) if M::SAFE_TO_RESEND && calls::worth_resending(&e, heard_since_sent) => {
+            Err(e) if M::SAFE_TO_RESEND && calls::worth_resending(&e, since_sent) => {
                 self.once(|s, now| s.send::<M>(now, params)).await.0
             }
             other => other,
@@ -250,10 +250,10 @@ impl Client {
     async fn once(
         &self,
         send: impl FnOnce(&mut Session, u64) -> Result<RequestId, SendError>,
-    ) -> (Result<Reply, Error>, bool) {
+    ) -> (Result<Reply, Error>, SinceSent) {
         match self.queue(send, None).await {
             Ok(ticket) => wait(ticket, &mut |_| {}, None).await,
-            Err(e) => (Err(e), false),
+            Err(e) => (Err(e), SinceSent::Silent),
         }
     }
 
@@ -291,7 +291,7 @@ async fn wait(
     ticket: Ticket,
     on_event: &mut impl FnMut(&Event),
     reference_id: Option<String>,
-) -> (Result<Reply, Error>, bool) {
+) -> (Result<Reply, Error>, SinceSent) {
     let Ticket { mut done, events } = ticket;
     let ended = match events {
         None => done.await,
@@ -309,10 +309,7 @@ async fn wait(
         },
     };
     match ended {
-        Ok(Ended {
-            end,
-            heard_since_sent,
-        }) => (end.into_result(), heard_since_sent),
+        Ok(Ended { end, since_sent }) => (end.into_result(), since_sent),
         Err(_) => {
             let cause = Failure::LinkDead;
             (
@@ -320,7 +317,7 @@ async fn wait(
                     cause,
                     reference_id,
                 }),
-                false,
+                SinceSent::Silent,
             )
         }
     }

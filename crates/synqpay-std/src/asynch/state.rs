@@ -12,7 +12,7 @@ use synqpay_session::{ClientConfig, SendError};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use crate::calls::{self, End, KEPT, Kept, Session, Sorted};
+use crate::calls::{self, End, KEPT, Kept, Session, SinceSent, Sorted};
 use crate::{Error, Event};
 
 /// The longest the driver sleeps without looking at the session (ours, as the blocking client's
@@ -83,8 +83,8 @@ struct Payment {
 /// How a request ended, for the future that waits for it.
 pub(super) struct Ended {
     pub(super) end: End,
-    /// The device sent something after the request was queued (the resend rule).
-    pub(super) heard_since_sent: bool,
+    /// Whether the device sent something after the request was queued (the resend rule).
+    pub(super) since_sent: SinceSent,
 }
 
 /// What a caller waits on: the end of its request, and a payment's notifications.
@@ -214,7 +214,7 @@ impl State {
         };
         let ended = Ended {
             end,
-            heard_since_sent: self.last_rx > waiter.sent_at,
+            since_sent: SinceSent::of(self.last_rx, waiter.sent_at),
         };
         if let Err(Ended {
             end: End::Answered(reply),
