@@ -45,7 +45,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use counters::Counters;
-use world::World;
+use world::{Trace, World};
 
 /// Steps of one seed before the drain (10,000 seeds must run well under a minute in debug).
 const STEPS: usize = 120;
@@ -64,8 +64,8 @@ fn env_u64(name: &str) -> Option<u64> {
 }
 
 /// Runs one seed: its counters and the invariant violations found.
-fn run_seed(seed: u64, verbose: bool) -> (Counters, Vec<String>) {
-    let mut w = World::new(seed, verbose);
+fn run_seed(seed: u64, trace: Trace) -> (Counters, Vec<String>) {
+    let mut w = World::new(seed, trace);
     for _ in 0..STEPS {
         actions::step(&mut w);
         w.check();
@@ -120,9 +120,9 @@ fn fault_simulation() {
     let single = env_u64("SYNQPAY_SEED");
     let start = env_u64("SYNQPAY_SEED_START").unwrap_or(0);
     let count = env_u64("SYNQPAY_SEEDS").unwrap_or(10_000);
-    let (seeds, verbose) = match single {
-        Some(seed) => (seed..seed + 1, true),
-        None => (start..start + count, false),
+    let (seeds, trace) = match single {
+        Some(seed) => (seed..seed + 1, Trace::Printed),
+        None => (start..start + count, Trace::Quiet),
     };
     let first = seeds.start;
     let default_hook = std::panic::take_hook();
@@ -133,7 +133,7 @@ fn fault_simulation() {
     let mut total = Counters::default();
     let mut failed: Vec<(u64, Vec<String>)> = Vec::new();
     for seed in seeds.clone() {
-        match catch_unwind(AssertUnwindSafe(|| run_seed(seed, verbose))) {
+        match catch_unwind(AssertUnwindSafe(|| run_seed(seed, trace))) {
             Ok((counters, violations)) => {
                 total += counters;
                 if !violations.is_empty() {

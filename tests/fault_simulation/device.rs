@@ -28,6 +28,7 @@ use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig, ReplyTo, Re
 use crate::device_wire::{Out, Req, read, respond};
 pub use crate::ledger::{Outcome, Recorded};
 use crate::rng::Rng;
+use crate::world::Trace;
 
 /// The key of the pairing both clients share (spec/protocol.md §3).
 pub const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
@@ -71,7 +72,8 @@ pub struct DeviceSide {
 
 impl DeviceSide {
     /// A paired device with cached responses on.
-    pub fn new(rng: Rng, verbose: bool) -> Self {
+    pub fn new(rng: Rng, trace: Trace) -> Self {
+        let verbose = trace == Trace::Printed;
         let config = DeviceConfig {
             cached_responses: true,
             ..DeviceConfig::default()

@@ -11,34 +11,31 @@ use synqpay_rpc::{RawJson, Text, encode_response_raw};
 use synqpay_session::ClientId;
 
 use crate::conn::Cut;
+use crate::link::Way;
 use crate::party::Sent;
 use crate::world::{A, B, World};
 
 /// Injects the fault `roll` (0..100) names, if any; whether one was armed or done.
 pub fn fault(w: &mut World, roll: u64) {
-    let up = w.rng.chance(50);
-    let way = if up {
-        "client to device"
-    } else {
-        "device to client"
-    };
+    let dir = if w.rng.chance(50) { Way::Up } else { Way::Down };
+    let way = dir.words();
     match roll {
         0..=7 => {
             w.trace(format_args!(
                 "line: the next write {way} gets a byte flipped"
             ));
-            w.link.pipe(up).armed.corrupt = true;
+            w.link.pipe(dir).armed.corrupt = true;
         }
         8..=12 => {
             w.trace(format_args!("line: the next write {way} loses its tail"));
-            w.link.pipe(up).armed.lose_tail = true;
+            w.link.pipe(dir).armed.lose_tail = true;
         }
         13..=18 => {
             let delay = w.rng.range(50, 4000);
             w.trace(format_args!(
                 "line: the next write {way} is held {delay} ms"
             ));
-            w.link.pipe(up).armed.delay = delay;
+            w.link.pipe(dir).armed.delay = delay;
         }
         19..=21 => {
             let until = w.now + w.rng.range(500, 15_000);

@@ -193,10 +193,32 @@ pub struct Link {
     pub down: Pipe,
 }
 
+/// One way along the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// Client to device.
+    Up,
+    /// Device to client.
+    Down,
+}
+
+impl Way {
+    /// In words, for the trace.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Up => "client to device",
+            Self::Down => "device to client",
+        }
+    }
+}
+
 impl Link {
-    /// The pipe one way: client to device (`up`) or back.
-    pub fn pipe(&mut self, up: bool) -> &mut Pipe {
-        if up { &mut self.up } else { &mut self.down }
+    /// The pipe one way.
+    pub fn pipe(&mut self, way: Way) -> &mut Pipe {
+        match way {
+            Way::Up => &mut self.up,
+            Way::Down => &mut self.down,
+        }
     }
 
     /// Drops the connection's bytes in flight both ways.

@@ -45,12 +45,22 @@ pub struct World {
     pub sale_attempts: u64,
 }
 
+/// Whether a run prints what happens, step by step (a single seed replayed does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trace {
+    /// Every step printed.
+    Printed,
+    /// Nothing printed.
+    Quiet,
+}
+
 impl World {
     /// A world where A is connected at t=0.
-    pub fn new(seed: u64, verbose: bool) -> Self {
+    pub fn new(seed: u64, trace: Trace) -> Self {
         let mut rng = Rng::new(seed);
         let line_rng = rng.fork();
-        let device = DeviceSide::new(rng.fork(), verbose);
+        let device = DeviceSide::new(rng.fork(), trace);
+        let verbose = trace == Trace::Printed;
         let parties = vec![
             Party::new("A", ClientId([10; 16])),
             Party::new("B", ClientId([20; 16])),

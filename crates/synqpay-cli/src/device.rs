@@ -5,6 +5,7 @@ use synqpay_std::tls::Verification;
 use synqpay_std::{ApiKey, Client, ClientConfig};
 
 use crate::args::DeviceArgs;
+use crate::trust::{Carried, Check};
 
 /// How to reach the device.
 pub struct Target {
@@ -20,15 +21,16 @@ pub struct Target {
 impl Target {
     /// From the options.
     pub fn of(args: &DeviceArgs) -> Result<Self, String> {
+        let carried = Carried::of(args);
         let tls =
-            crate::trust::verification(args.tls, args.ca.as_deref(), args.pin, args.insecure)?;
+            crate::trust::verification(carried, args.ca.as_deref(), args.pin, Check::of(args))?;
         let api_key = args.api_key.as_deref().map(key).transpose()?;
         let serial = args.serial.clone().map(|port| (port, args.baud));
         Ok(Self {
             name: serial
                 .as_ref()
                 .map_or_else(|| args.host.clone(), |(port, _)| port.clone()),
-            host: crate::trust::device_addr(&args.host, args.tls),
+            host: crate::trust::device_addr(&args.host, carried),
             config: ClientConfig {
                 accept_swapped_crc: args.accept_swapped_crc,
                 ..ClientConfig::default()

@@ -5,15 +5,56 @@ use std::path::Path;
 
 use synqpay_std::tls::{self, Fingerprint, Verification};
 
+use crate::args::DeviceArgs;
+
 /// The device's plain TCP port (spec/protocol.md §2).
 const PLAIN_PORT: u16 = 9000;
+
+/// How the connection to the device is carried (`--tls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Carried {
+    /// Plain TCP.
+    Plain,
+    /// TLS.
+    Tls,
+}
+
+/// Whether the device's certificate is checked (`--insecure` says not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// Verified: by the root CA, a CA file or a pin.
+    Verified,
+    /// Not verified at all.
+    Insecure,
+}
+
+impl Carried {
+    /// As the options say.
+    pub(crate) fn of(args: &DeviceArgs) -> Self {
+        if args.tls { Self::Tls } else { Self::Plain }
+    }
+}
+
+impl Check {
+    /// As the options say.
+    pub(crate) fn of(args: &DeviceArgs) -> Self {
+        if args.insecure {
+            Self::Insecure
+        } else {
+            Self::Verified
+        }
+    }
+}
 
 /// `host` with the device's port when it names none: 9443 with TLS, 9000 without.
 ///
 /// `HOST:PORT` and `[V6]:PORT` name a port; `HOST`, `V4`, `V6` (bare, such as `::1`) and `[V6]`
 /// do not.
-pub(crate) fn device_addr(host: &str, tls: bool) -> String {
-    let port = if tls { tls::PORT } else { PLAIN_PORT };
+pub(crate) fn device_addr(host: &str, carried: Carried) -> String {
+    let port = match carried {
+        Carried::Tls => tls::PORT,
+        Carried::Plain => PLAIN_PORT,
+    };
     let host = host.trim();
     if let Some(rest) = host.strip_prefix('[') {
         // `[V6]:PORT`, or `[V6]` alone.
@@ -34,12 +75,13 @@ pub(crate) fn device_addr(host: &str, tls: bool) -> String {
 /// Whom to trust, from the options: `None` without `--tls`. Warns on stderr, every run, when
 /// the device is not verified (`--insecure`) and when TLS secrets are logged (`SSLKEYLOGFILE`).
 pub(crate) fn verification(
-    tls: bool,
+    carried: Carried,
     ca: Option<&Path>,
     pin: Option<Fingerprint>,
-    insecure: bool,
+    check: Check,
 ) -> Result<Option<Verification>, String> {
-    if !tls {
+    let insecure = check == Check::Insecure;
+    if carried == Carried::Plain {
         if ca.is_some() || pin.is_some() || insecure {
             return Err("--ca, --pin and --insecure go with --tls".into());
         }
@@ -91,28 +133,29 @@ mod tests {
             ("[::1]:7000", "[::1]:7000", "[::1]:7000"),
             (" 127.0.0.1 ", "127.0.0.1:9000", "127.0.0.1:9443"),
         ] {
-            assert_eq!(device_addr(host, false), plain, "{host}");
-            assert_eq!(device_addr(host, true), tls, "{host} --tls");
+            assert_eq!(device_addr(host, Carried::Plain), plain, "{host}");
+            assert_eq!(device_addr(host, Carried::Tls), tls, "{host} --tls");
         }
     }
 
     #[test]
     fn options_pick_one_verification() {
         let pin = Fingerprint([1; 32]);
-        let v = |ca: Option<&Path>, pin, insecure| verification(true, ca, pin, insecure);
+        let v = |ca: Option<&Path>, pin, check| verification(Carried::Tls, ca, pin, check);
         assert!(
-            matches!(v(None, None, false), Ok(Some(Verification::PinnedRoot(r))) if r == tls::SYNQPAY_ROOT_SHA256)
+            matches!(v(None, None, Check::Verified), Ok(Some(Verification::PinnedRoot(r))) if r == tls::SYNQPAY_ROOT_SHA256)
         );
         assert!(
-            matches!(v(None, Some(pin), false), Ok(Some(Verification::PinnedLeaf(p))) if p == pin.0)
+            matches!(v(None, Some(pin), Check::Verified), Ok(Some(Verification::PinnedLeaf(p))) if p == pin.0)
         );
         assert!(matches!(
-            v(None, None, true),
+            v(None, None, Check::Insecure),
             Ok(Some(Verification::DangerousNoVerification))
         ));
-        assert!(v(Some(Path::new("ca.pem")), Some(pin), false).is_err());
-        assert!(v(None, Some(pin), true).is_err());
-        assert!(matches!(verification(false, None, None, false), Ok(None)));
-        assert!(verification(false, None, Some(pin), false).is_err());
+        assert!(v(Some(Path::new("ca.pem")), Some(pin), Check::Verified).is_err());
+        assert!(v(None, Some(pin), Check::Insecure).is_err());
+        let plain = |pin| verification(Carried::Plain, None, pin, Check::Verified);
+        assert!(matches!(plain(None), Ok(None)));
+        assert!(plain(Some(pin)).is_err());
     }
 }

@@ -242,19 +242,19 @@ fn is_timeout(e: &io::Error) -> bool {
 /// The longest a write to a TCP client may block before the client is dropped (ours).
 const WRITE_DEADLINE: Duration = Duration::from_millis(500);
 
-/// The link failed or closed. A TCP client is gone, and the serial line, if any, becomes the
-/// client again. A serial line never goes (a cable pulled or a peer that closed its end is not
-/// seen on a UART): the loop waits a tick and reads on.
+/// The link failed or closed. A TCP client is gone, and the serial line, if any (`serial`: its
+/// client), becomes the client again. A serial line never goes (a cable pulled or a peer that
+/// closed its end is not seen on a UART): the loop waits a tick and reads on.
 fn link_lost<C>(
     now: u64,
     device: &mut Device<Vec<u8>>,
     client: &mut Option<Transport<C>>,
-    has_serial: bool,
+    serial: Option<ClientId>,
 ) {
     if client.take().is_some() {
         device.disconnect(now);
-        if has_serial {
-            device.connect(now, SERIAL_CLIENT);
+        if let Some(serial) = serial {
+            device.connect(now, serial);
         }
     } else {
         std::thread::sleep(TICK);
@@ -307,8 +307,9 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
     }
     let mut client: Option<Transport<rustls::ServerConnection>> = None;
     let mut serial = serial.map(Transport::Serial);
-    if serial.is_some() {
-        device.connect(0, SERIAL_CLIENT);
+    let serial_client = serial.as_ref().map(|_| SERIAL_CLIENT);
+    if let Some(serial_client) = serial_client {
+        device.connect(0, serial_client);
     }
     let mut buf = [0u8; 16 * 1024];
     while !watch.stop.load(Ordering::Relaxed) {
@@ -365,7 +366,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             }
         }
         if lost {
-            link_lost(now, &mut device, &mut client, serial.is_some());
+            link_lost(now, &mut device, &mut client, serial_client);
         }
         let now = start.elapsed().as_millis() as u64;
         app.serve(now, &mut device);
@@ -393,7 +394,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
         // A scenario's dropped connection: before anything more is written to it.
         let action = app.take_link_action();
         if action == LinkAction::Drop {
-            link_lost(now, &mut device, &mut client, serial.is_some());
+            link_lost(now, &mut device, &mut client, serial_client);
         }
         // Only a plain TCP client is dropped for not reading: on TLS a timed-out call may be
         // rustls reading the handshake (the socket's read timeout is a tick), and a serial line
@@ -422,13 +423,13 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             }
             // TLS keeps written records until the socket takes them.
             if failed || stream.flush().is_err_and(|e| !is_timeout(&e)) {
-                link_lost(now, &mut device, &mut client, serial.is_some());
+                link_lost(now, &mut device, &mut client, serial_client);
             }
         }
         // A reboot: after its answer left, the connection closes and what the device kept
         // for a client is gone with its memory.
         if action == LinkAction::Reboot {
-            link_lost(now, &mut device, &mut client, serial.is_some());
+            link_lost(now, &mut device, &mut client, serial_client);
             device.set_cached_responses(synqpay_session::CachedResponses::Off);
             device.set_cached_responses(app.cached_responses());
         }

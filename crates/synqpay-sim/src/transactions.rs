@@ -34,9 +34,12 @@ fn allowed_terms() -> Option<heapless::Vec<CreditTerms<'static>, 8>> {
 /// it, its detection and the PIN; card not present (MOTO), its number, CVV and the card holder's
 /// id; a confirmation for credit terms; the authorization. A VOID or CAPTURE goes straight to
 /// the host.
-fn flow(p: &StartTransactionParams<'_>, names_original: bool) -> Vec<EventType<'static>> {
+fn flow(p: &StartTransactionParams<'_>) -> Vec<EventType<'static>> {
     use EventType as E;
-    if names_original {
+    if matches!(
+        p.transaction_type,
+        TransactionType::Void | TransactionType::Capture
+    ) {
         return vec![E::AuthorizationStarted];
     }
     let mut steps = Vec::new();
@@ -154,7 +157,7 @@ impl App {
             update: p.notify_update == Some(true) || stop == Some(Stop::Update),
             steps: rule
                 .and_then(|r| r.events.clone())
-                .unwrap_or_else(|| flow(&p, names_original)),
+                .unwrap_or_else(|| flow(&p)),
             step: 0,
             due: now + step_ms,
             step_ms,
