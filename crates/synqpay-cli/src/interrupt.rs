@@ -1,7 +1,7 @@
 //! Ctrl-C during a sale (ours; spec/protocol.md §2: one client at a time, so a cancel must go on
 //! the sale's own connection, never from a second process that would take the link over and
 //! lose the sale's answer). The first Ctrl-C sends `cancel` through the sale's
-//! [`Canceller`](synqpay_std::Canceller) and the sale's outcome is waited for and printed as
+//! [`Canceller`] and the sale's outcome is waited for and printed as
 //! usual; a second one leaves at once, printing the referenceId to look up (the sale stays in the
 //! file of unknown sales for the next run).
 
