@@ -7,12 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use synqpay_link::{Decoder, Frame, FrameError, SwappedCrc};
+use synqpay_link::{Decoder, Frame, SwappedCrc};
 
 const CAPACITIES: [usize; 6] = [13, 16, 64, 613, 4109, 65549];
-
-/// What the decoder handed out: a frame, re-encoded, or a rejected candidate.
-type Outcome = Result<Vec<u8>, FrameError>;
 
 fuzz_target!(|data: &[u8]| {
     let [options, seed, stream @ ..] = data else {

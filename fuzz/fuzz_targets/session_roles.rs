@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use synqpay_link::ApiKey;
-use synqpay_rpc::{GetStatus, NoParams, Null, ReferenceId, StartTransactionParams};
+use synqpay_rpc::{Amount, GetStatus, NoParams, Null, ReferenceId, StartTransactionParams};
 use synqpay_session::{
     Client, ClientBuffers, ClientConfig, ClientEvent, ClientId, Device, DeviceBuffers, DeviceConfig,
 };
@@ -94,7 +94,8 @@ fn client_role(stream: &[u8], chunker: &mut Chunker) {
                 client.send::<GetStatus>(now, &NoParams)
             } else {
                 let reference = ReferenceId::new("fz-1").expect("valid");
-                client.start_transaction(now, &StartTransactionParams::sale(reference, 1, 376))
+                let params = StartTransactionParams::sale(reference, Amount::ils(1));
+                client.start_transaction(now, &params)
             };
             sent += u32::from(queued.is_ok());
         }
