@@ -137,6 +137,10 @@ pub enum Command {
         /// Pull the cable half-way through the sale's result, for this many milliseconds.
         #[arg(long, value_name = "MS")]
         cut_sale_result: Option<u64>,
+        /// Write what passes (after the faults) to this pcap file, for Wireshark with
+        /// tools/wireshark/synqpay.lua.
+        #[arg(long, value_name = "FILE")]
+        pcap: Option<PathBuf>,
     },
 }
 
@@ -180,6 +184,10 @@ pub struct SimulateArgs {
     /// the amount decides; examples in crates/synqpay-sim/scenarios/.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Write the plain TCP connections to this pcap file, for Wireshark with
+    /// tools/wireshark/synqpay.lua.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
     /// Serve the device's screen as a web page here (`127.0.0.1:8080`): what the customer sees,
     /// the state, the frames, and buttons for the cardholder and the device.
     #[arg(long, value_name = "ADDR")]

@@ -42,9 +42,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             flip_request,
             drop_in_response,
             cut_sale_result,
+            pcap,
         } => proxy::run(proxy::Options {
             host,
             listen,
+            pcap,
             faults: synqpay_sim::noise::Faults {
                 flip_request,
                 drop_in_response,

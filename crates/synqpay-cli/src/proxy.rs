@@ -10,6 +10,7 @@ pub struct Options {
     pub host: String,
     pub listen: String,
     pub faults: Faults,
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 /// Runs the proxy until interrupted.
@@ -19,8 +20,11 @@ pub fn run(options: Options) -> Result<(), String> {
         .and_then(|mut a| a.next())
         .ok_or_else(|| format!("--host {}: no address", options.host))?;
     let listen = &options.listen;
-    let proxy = NoiseProxy::start(listen, upstream, options.faults)
-        .map_err(|e| format!("listen on {listen}: {e}"))?;
+    let proxy = match &options.pcap {
+        Some(file) => NoiseProxy::start_recording(listen, upstream, options.faults, file),
+        None => NoiseProxy::start(listen, upstream, options.faults),
+    }
+    .map_err(|e| format!("listen on {listen}: {e}"))?;
     println!("proxy listening on {}", proxy.addr());
     let mut shown = Report::default();
     loop {

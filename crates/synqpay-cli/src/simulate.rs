@@ -27,6 +27,7 @@ pub fn run(args: SimulateArgs) -> Result<(), String> {
         cached_responses: args.cached_responses,
         card_wait_ms: args.card_wait.saturating_mul(1000),
         scenario,
+        pcap: args.pcap.clone(),
         ..Default::default()
     };
     let listen = &args.listen;

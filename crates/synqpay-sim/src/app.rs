@@ -52,6 +52,9 @@ pub struct SimulatorConfig {
     pub cached_responses: bool,
     /// What the card, the host and the device do (by default the amount decides).
     pub scenario: Scenario,
+    /// Write the plain TCP connections to this pcap file, for Wireshark with
+    /// `tools/wireshark/synqpay.lua` (ours: `synqpay simulate --pcap FILE`).
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 impl Default for SimulatorConfig {
@@ -67,6 +70,7 @@ impl Default for SimulatorConfig {
             reboot_ms: 3_000,
             cached_responses: false,
             scenario: Scenario::default(),
+            pcap: None,
         }
     }
 }

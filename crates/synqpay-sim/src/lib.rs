@@ -16,6 +16,7 @@ mod info;
 mod jobs;
 pub mod noise;
 mod pairing;
+pub mod pcap;
 mod prompts;
 mod records;
 pub mod scenario;

@@ -6,11 +6,13 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::pcap::{Connection, Direction, PcapWriter};
 use synqpay_link::{Frame, ParseError, ParseOptions, parse_frame};
 use synqpay_rpc::{Message, Method, StartTransaction};
 
@@ -51,6 +53,8 @@ struct Shared {
     faults: Faults,
     report: Mutex<Report>,
     quiet_until: Mutex<Option<Instant>>,
+    /// The capture being written, and the connection in it (`start_recording`).
+    pcap: Option<Mutex<(PcapWriter, Option<Connection>)>>,
 }
 
 /// A running proxy; stops when dropped.
@@ -64,6 +68,27 @@ pub struct NoiseProxy {
 impl NoiseProxy {
     /// Listens on `listen` and connects each client to `upstream`.
     pub fn start(listen: &str, upstream: SocketAddr, faults: Faults) -> io::Result<Self> {
+        Self::start_inner(listen, upstream, faults, None)
+    }
+
+    /// The same, writing what passes (after the faults) to the pcap file `capture`, for
+    /// Wireshark with `tools/wireshark/synqpay.lua` (IPv4 connections).
+    pub fn start_recording(
+        listen: &str,
+        upstream: SocketAddr,
+        faults: Faults,
+        capture: &Path,
+    ) -> io::Result<Self> {
+        let pcap = PcapWriter::create(capture)?;
+        Self::start_inner(listen, upstream, faults, Some(pcap))
+    }
+
+    fn start_inner(
+        listen: &str,
+        upstream: SocketAddr,
+        faults: Faults,
+        pcap: Option<PcapWriter>,
+    ) -> io::Result<Self> {
         let listener = TcpListener::bind(listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -71,6 +96,7 @@ impl NoiseProxy {
             faults,
             report: Mutex::default(),
             quiet_until: Mutex::default(),
+            pcap: pcap.map(|p| Mutex::new((p, None))),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let (s, flag) = (shared.clone(), stop.clone());
@@ -124,10 +150,44 @@ fn join(client: TcpStream, device: TcpStream, shared: &Arc<Shared>, stop: &Arc<A
     let (Ok(c2), Ok(d2)) = (client.try_clone(), device.try_clone()) else {
         return;
     };
+    if let (Some(pcap), Ok(SocketAddr::V4(from)), Ok(SocketAddr::V4(to))) =
+        (&shared.pcap, client.peer_addr(), device.peer_addr())
+        && let Ok(mut pcap) = pcap.lock()
+    {
+        let (writer, conn) = &mut *pcap;
+        *conn = writer.connect(from, to).ok();
+    }
     let (s, f) = (shared.clone(), stop.clone());
     let up = std::thread::spawn(move || pump(c2, d2, Way::ToDevice, &s, &f));
     pump(device, client, Way::ToClient, shared, stop);
     let _ = up.join();
+    if let Some(pcap) = &shared.pcap
+        && let Ok(mut pcap) = pcap.lock()
+    {
+        let (writer, conn) = &mut *pcap;
+        if let Some(mut c) = conn.take() {
+            let _ = writer.close(&mut c);
+        }
+    }
+}
+
+/// Writes `bytes` going `way` to the capture, if one is being written.
+fn record(s: &Shared, way: Way, bytes: &[u8]) {
+    if bytes.is_empty() {
+        return;
+    }
+    if let Some(pcap) = &s.pcap
+        && let Ok(mut pcap) = pcap.lock()
+    {
+        let (writer, conn) = &mut *pcap;
+        if let Some(c) = conn.as_mut() {
+            let dir = match way {
+                Way::ToDevice => Direction::ToDevice,
+                Way::ToClient => Direction::ToClient,
+            };
+            let _ = writer.send(c, dir, bytes).and_then(|()| writer.flush());
+        }
+    }
 }
 
 /// Which way bytes go through the proxy.
@@ -170,6 +230,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, way: Way, s: &Shared, stop: &Ato
                 count(s, |r| r.dropped += out.len() as u32);
                 out.clear();
             }
+            record(s, way, &out);
             if to.write_all(&out).is_err() {
                 let _ = from.shutdown(Shutdown::Both);
                 return;

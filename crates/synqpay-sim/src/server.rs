@@ -14,6 +14,7 @@ use crate::conditions::Conditions;
 use crate::face::Face;
 use crate::frame_log::FrameLog;
 use crate::hand::{Action, Decide};
+use crate::pcap::{Connection, Direction, PcapWriter};
 use crate::state::LinkAction;
 use crate::view::{Control, Shared};
 use synqpay_session::{ClientId, Device, DeviceBuffers, DeviceConfig};
@@ -293,6 +294,9 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             cache: vec![0u8; 64 * 1024],
         },
     );
+    // A capture of the plain TCP connections, when asked (ours: TLS is recorded by nobody here;
+    // Wireshark decrypts a real device's with the client's key log).
+    let mut capture = Capture::new(config.pcap.as_deref());
     let mut app = App::new(config);
     device.set_api_key(app.api_key());
     device.set_cached_responses(app.cached_responses());
@@ -342,6 +346,8 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             // client that never reads cannot stall the device for the next one).
             let _ = stream.set_read_timeout(Some(TICK));
             let _ = stream.set_write_timeout(Some(WRITE_DEADLINE));
+            let local = stream.local_addr().ok();
+            capture.connected(secure.is_none(), peer, local);
             let transport = match secure {
                 None => Some(Transport::Plain(stream)),
                 Some(config) => rustls::ServerConnection::new(config)
@@ -359,6 +365,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             match stream.read(&mut buf) {
                 Ok(n) if n > 0 => {
                     watch.shared.log(frames.received(&buf[..n]));
+                    capture.record(Direction::ToDevice, &buf[..n]);
                     device.handle_input(start.elapsed().as_millis() as u64, &buf[..n])
                 }
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
@@ -406,6 +413,7 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
                 match stream.write(bytes) {
                     Ok(n) => {
                         watch.shared.log(frames.sent(&bytes[..n]));
+                        capture.record(Direction::ToClient, &bytes[..n]);
                         device.transmitted(now, n)
                     }
                     // A plain TCP client that did not read for WRITE_DEADLINE is gone.
@@ -426,6 +434,9 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
                 link_lost(now, &mut device, &mut client, serial_client);
             }
         }
+        if client.is_none() {
+            capture.closed();
+        }
         // A reboot: after its answer left, the connection closes and what the device kept
         // for a client is gone with its memory.
         if action == LinkAction::Reboot {
@@ -437,5 +448,45 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
     stop_all.store(true, Ordering::Relaxed);
     for a in acceptors {
         let _ = a.join();
+    }
+}
+
+/// The simulator's capture (`SimulatorConfig::pcap`): plain TCP connections over IPv4, what
+/// the client sent and what it was sent.
+struct Capture {
+    writer: Option<PcapWriter>,
+    connection: Option<Connection>,
+}
+
+impl Capture {
+    fn new(path: Option<&std::path::Path>) -> Self {
+        Self {
+            writer: path.and_then(|p| PcapWriter::create(p).ok()),
+            connection: None,
+        }
+    }
+
+    /// A client connected (`plain`: not on the TLS port).
+    fn connected(&mut self, plain: bool, peer: SocketAddr, local: Option<SocketAddr>) {
+        self.closed();
+        if let (Some(writer), true, SocketAddr::V4(client), Some(SocketAddr::V4(device))) =
+            (self.writer.as_mut(), plain, peer, local)
+        {
+            self.connection = writer.connect(client, device).ok();
+        }
+    }
+
+    fn record(&mut self, direction: Direction, bytes: &[u8]) {
+        if let (Some(writer), Some(c)) = (self.writer.as_mut(), self.connection.as_mut()) {
+            let _ = writer
+                .send(c, direction, bytes)
+                .and_then(|()| writer.flush());
+        }
+    }
+
+    fn closed(&mut self) {
+        if let (Some(writer), Some(mut c)) = (self.writer.as_mut(), self.connection.take()) {
+            let _ = writer.close(&mut c);
+        }
     }
 }
