@@ -2,7 +2,9 @@
 //! client and the device (TCP on both sides; qemu bridges a firmware's UART to it) and injects
 //! the faults a serial line sees, at chosen frames (ours; spec/protocol.md §1 link errors, §6
 //! money safety): a bit flipped, bytes lost, the cable pulled in the middle of a sale's result.
-//! It reads frames with `synqpay_link::parse_frame` to aim, and forwards everything else as is.
+//! It reads frames with `synqpay_link::parse_frame` to aim, and forwards everything else as is;
+//! with no fault to inject, it forwards bytes as they come without reading them (a TLS session
+//! through it stays whole, for a capture with `start_recording`).
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -215,6 +217,19 @@ fn pump(mut from: TcpStream, mut to: TcpStream, way: Way, s: &Shared, stop: &Ato
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) => {}
             Err(_) => break,
+        }
+        // No fault to inject: bytes pass as they come, whatever they are (a TLS session too).
+        if s.faults.flip_request.is_none()
+            && s.faults.drop_in_response.is_none()
+            && s.faults.cut_sale_result.is_none()
+        {
+            record(s, way, &held);
+            if to.write_all(&held).is_err() {
+                let _ = from.shutdown(Shutdown::Both);
+                return;
+            }
+            held.clear();
+            continue;
         }
         loop {
             // The cable is out for what arrives now; pulled by this frame, it goes mid-frame.
