@@ -1,11 +1,13 @@
-//! Measures, on an emulated Cortex-M4, the peak stack of decoding a frame and of parsing the full
-//! docs-style transaction result (Hebrew text, two receipts) into the typed API, and checks the
-//! result. Flash is measured from outside by building with and without the work
+//! Measures, on an emulated Cortex-M4, the peak stack of what each feature selects (the codec,
+//! the typed transaction result, the client with either driver, over TLS, embedded-tls alone,
+//! both sessions), checks the result, and with `roundtrip` counts instructions per getStatus
+//! round trip. Flash is measured from outside by building with and without the work
 //! (`scripts/footprint`). Prints through semihosting; exits 0 on success.
 //!
 //! Stack: the free RAM below the current frame is painted with a pattern before the work and
 //! scanned after it for the deepest word overwritten (`mps2_an386::stack`, the board support the
-//! example firmwares share).
+//! example firmwares share). The far end of the client rows runs on a stack of its own, outside
+//! that RAM (src/far_end.rs).
 #![no_std]
 #![no_main]
 
@@ -25,7 +27,13 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 }
 
 /// Nothing: the baseline for stack and flash.
-#[cfg(not(any(feature = "codec", feature = "session", feature = "client")))]
+#[cfg(not(any(
+    feature = "codec",
+    feature = "session",
+    feature = "client",
+    feature = "tls-bare",
+    feature = "roundtrip"
+)))]
 fn work() -> bool {
     true
 }
@@ -48,8 +56,54 @@ fn builtins() -> u8 {
     all(feature = "codec", feature = "session"),
     all(feature = "codec", feature = "client"),
     all(feature = "session", feature = "client"),
+    all(
+        feature = "tls-bare",
+        any(feature = "codec", feature = "session", feature = "client")
+    ),
+    all(
+        feature = "roundtrip",
+        any(
+            feature = "codec",
+            feature = "session",
+            feature = "client",
+            feature = "tls-bare"
+        )
+    ),
 ))]
-compile_error!("give one of codec (or rpc), session, client (or client-async, client-tls)");
+compile_error!(
+    "give one of codec (or rpc), session, client (or client-async, client-tls), tls-bare, roundtrip"
+);
+#[cfg(all(feature = "tls-peer", not(feature = "tls")))]
+compile_error!("tls-peer is the far end of client-tls or tls-bare");
+
+/// The canned device's answers (shared with build.rs).
+#[allow(dead_code)]
+mod payloads;
+
+#[cfg(any(feature = "client", feature = "tls-bare", feature = "roundtrip"))]
+mod far_end;
+
+#[cfg(any(
+    all(feature = "client", not(feature = "client-tls")),
+    feature = "tls-peer"
+))]
+mod canned;
+
+#[cfg(feature = "tls")]
+mod tls;
+
+#[cfg(feature = "tls-peer")]
+mod tls_peer;
+
+#[cfg(feature = "tls-bare")]
+mod bare_tls;
+#[cfg(feature = "tls-bare")]
+use bare_tls::work;
+
+#[cfg(feature = "roundtrip")]
+mod roundtrip;
+#[cfg(feature = "roundtrip")]
+use roundtrip::work;
 
 #[cfg(feature = "codec")]
 mod codec;
@@ -73,8 +127,12 @@ fn main() -> ! {
     #[cfg(feature = "session")]
     session::print_sizes();
     core::hint::black_box(builtins());
-    let what = if cfg!(feature = "client-tls") {
-        "client, async driver over embedded-tls (built for its size; not run)"
+    let what = if cfg!(feature = "roundtrip") {
+        "getStatus round trips, blocking and async drivers and the bare codec"
+    } else if cfg!(feature = "tls-bare") {
+        "embedded-tls alone: the handshake, a request and its answer"
+    } else if cfg!(feature = "client-tls") {
+        "client, async driver over embedded-tls: getStatus, and a sale with two events"
     } else if cfg!(feature = "client-async") {
         "client, async driver: getStatus, and a sale with two events"
     } else if cfg!(feature = "client") {

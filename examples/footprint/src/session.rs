@@ -77,9 +77,10 @@ pub fn work() -> bool {
     let Ok(reference) = ReferenceId::new("fw-1") else {
         return false;
     };
-    let Ok(sale) =
-        client.start_transaction(0, &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)))
-    else {
+    let Ok(sale) = client.start_transaction(
+        0,
+        &StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(12550)),
+    ) else {
         return false;
     };
     pump(1, &mut client, &mut device);
