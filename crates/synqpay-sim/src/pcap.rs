@@ -74,7 +74,7 @@ impl PcapWriter {
         Ok(c)
     }
 
-    /// `bytes` sent one way, in segments of at most [`MSS`] bytes.
+    /// `bytes` sent one way, in segments of at most 1448 bytes (a typical MSS).
     pub fn send(&mut self, c: &mut Connection, dir: Direction, bytes: &[u8]) -> io::Result<()> {
         for chunk in bytes.chunks(MSS) {
             self.packet(c, dir, PSH | ACK, chunk)?;
