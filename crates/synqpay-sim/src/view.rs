@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
+#[cfg(feature = "screen")]
 use std::time::Duration;
 
 use serde::Serialize;
@@ -113,6 +114,7 @@ impl Shared {
     }
 
     /// The snapshot as JSON once its version is past `seen`, or `None` after `timeout`.
+    #[cfg(feature = "screen")]
     pub(crate) fn newer_than(&self, seen: u64, timeout: Duration) -> Option<(u64, String)> {
         let view = self.view.lock().ok()?;
         let (view, _) = self
