@@ -122,6 +122,13 @@ async fn click(browser: &Browser, id: &str) {
         .unwrap_or_else(|e| panic!("click #{id}: {e}"));
 }
 
+/// A client of the simulator at `addr`, paired with [`KEY`].
+fn client(addr: std::net::SocketAddr) -> Client {
+    Client::connect(addr, ClientConfig::default())
+        .unwrap()
+        .with_api_key(KEY.parse().unwrap())
+}
+
 const SCREEN_IS: &str = "document.getElementById('screen').dataset.screen";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,9 +177,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
     // A sale from a client: it waits for the card.
     let addr = sim.addr();
     let sale = std::thread::spawn(move || {
-        let mut client = Client::connect(addr, ClientConfig::default())
-            .unwrap()
-            .with_api_key(KEY.parse().unwrap());
+        let mut client = client(addr);
         let params =
             StartTransactionParams::sale(ReferenceId::new("screen-1").unwrap(), Amount::ils(12550));
         let answer = client.start_transaction(&params, &mut |_| {}).unwrap();
@@ -221,9 +226,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
 
     // A card the host declines, pressed on the page: the client is told, nothing charged.
     let declined = std::thread::spawn(move || {
-        let mut client = Client::connect(addr, ClientConfig::default())
-            .unwrap()
-            .with_api_key(KEY.parse().unwrap());
+        let mut client = client(addr);
         let params =
             StartTransactionParams::sale(ReferenceId::new("screen-2").unwrap(), Amount::ils(4000));
         let answer = client.start_transaction(&params, &mut |_| {}).unwrap();
@@ -247,9 +250,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
 
     // A signature drawn on the pad.
     let signed = std::thread::spawn(move || {
-        let mut client = Client::connect(addr, ClientConfig::default())
-            .unwrap()
-            .with_api_key(KEY.parse().unwrap());
+        let mut client = client(addr);
         let params = r#"{"commandId":"sig-1","mimeType":"image/png","title":"Sign here"}"#;
         client
             .call_raw("captureSignature", Some(params))
@@ -269,9 +270,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
 
     // A prompt answered on the page.
     let prompt = std::thread::spawn(move || {
-        let mut client = Client::connect(addr, ClientConfig::default())
-            .unwrap()
-            .with_api_key(KEY.parse().unwrap());
+        let mut client = client(addr);
         let params = r#"{"commandId":"c-1","title":"Receipt?","options":[{"id":"mail","label":"by e-mail"},{"id":"none","label":"no receipt"}]}"#;
         let reply = client.call_raw("userSelection", Some(params)).unwrap();
         reply.result_json().unwrap()
@@ -284,9 +283,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
     assert_eq!(answered["selectedId"], "mail", "{answered}");
 
     // A QR code, drawn.
-    let mut client = Client::connect(addr, ClientConfig::default())
-        .unwrap()
-        .with_api_key(KEY.parse().unwrap());
+    let mut client = client(addr);
     let qr = ShowQrParams {
         command_id: Text::new("qr-1"),
         qr_data: Text::new("https://pay.example/r/1"),
