@@ -184,36 +184,18 @@ fn start(
     now: u64,
     cardholder_ms: Option<u64>,
 ) -> Result<Shown, DecodeError> {
-    // (kind, commandId, timeout s, cancelable, title, body, options, the default answer)
-    let (kind, command_id, timeout, cancelable, title, body, options, choice) = match method {
+    // What every prompt's request says, then what only a selection or an input adds: its
+    // options, and the simulated cardholder's default answer.
+    let (kind, asked, options, choice) = match method {
         ReadCard::NAME => {
             let p = ReadCard::decode_params(params)?;
-            let (title, body) = (text(p.title), text(p.body));
-            (
-                Kind::ReadCard,
-                p.command_id,
-                p.timeout,
-                p.cancelable,
-                title,
-                body,
-                Vec::new(),
-                String::new(),
-            )
+            let asked = Asked::new(p.command_id, p.timeout, p.cancelable, p.title, p.body);
+            (Kind::ReadCard, asked, Vec::new(), String::new())
         }
         UserInput::NAME => {
             let p = UserInput::decode_params(params)?;
-            let (title, body) = (text(p.title), text(p.body));
-            let phone = "0501234567".to_string();
-            (
-                Kind::UserInput,
-                p.command_id,
-                p.timeout,
-                p.cancelable,
-                title,
-                body,
-                Vec::new(),
-                phone,
-            )
+            let asked = Asked::new(p.command_id, p.timeout, p.cancelable, p.title, p.body);
+            (Kind::UserInput, asked, Vec::new(), "0501234567".to_string())
         }
         UserSelection::NAME => {
             let p = UserSelection::decode_params(params)?;
@@ -226,31 +208,13 @@ fn start(
                 .first()
                 .map(|(id, _)| id.clone())
                 .unwrap_or_default();
-            let (title, body) = (text(p.title), text(p.body));
-            (
-                Kind::UserSelection,
-                p.command_id,
-                p.timeout,
-                None,
-                title,
-                body,
-                options,
-                first,
-            )
+            let asked = Asked::new(p.command_id, p.timeout, None, p.title, p.body);
+            (Kind::UserSelection, asked, options, first)
         }
         CaptureSignature::NAME => {
             let p = CaptureSignature::decode_params(params)?;
-            let (title, body) = (text(p.title), text(p.body));
-            (
-                Kind::CaptureSignature,
-                p.command_id,
-                p.timeout,
-                None,
-                title,
-                body,
-                Vec::new(),
-                String::new(),
-            )
+            let asked = Asked::new(p.command_id, p.timeout, None, p.title, p.body);
+            (Kind::CaptureSignature, asked, Vec::new(), String::new())
         }
         _ => {
             // showQR: answered as soon as it is shown (spec/api.md).
@@ -262,17 +226,47 @@ fn start(
             }));
         }
     };
-    let timeout_ms = timeout.map_or(DEFAULT_TIMEOUT_MS, |s| u64::from(s) * 1000);
+    let timeout_ms = asked
+        .timeout
+        .map_or(DEFAULT_TIMEOUT_MS, |s| u64::from(s) * 1000);
     Ok(Shown::Prompt(Prompt {
         kind,
         reply,
-        command_id: command_id.to_string(),
-        title,
-        body,
+        command_id: asked.command_id,
+        title: asked.title,
+        body: asked.body,
         options,
         choice,
         answer_at: cardholder_ms.map_or(u64::MAX, |ms| now + ms),
         timeout_at: now + timeout_ms,
-        cancelable: cancelable != Some(false),
+        cancelable: asked.cancelable != Some(false),
     }))
+}
+
+/// What every screen method's request says (spec/api.md: `commandId`, `timeout`, `cancelable`,
+/// `title`, `body`), owned.
+struct Asked {
+    command_id: String,
+    timeout: Option<u32>,
+    cancelable: Option<bool>,
+    title: Option<String>,
+    body: Option<String>,
+}
+
+impl Asked {
+    fn new(
+        command_id: Text<'_>,
+        timeout: Option<u32>,
+        cancelable: Option<bool>,
+        title: Option<Text<'_>>,
+        body: Option<Text<'_>>,
+    ) -> Self {
+        Self {
+            command_id: command_id.to_string(),
+            timeout,
+            cancelable,
+            title: text(title),
+            body: text(body),
+        }
+    }
 }
