@@ -112,6 +112,16 @@ async fn until(browser: &Browser, script: &str) -> Duration {
     }
 }
 
+/// The text of the element `id`.
+async fn text_of(browser: &Browser, id: &str) -> String {
+    let element = browser.find(Locator::Id(id)).await;
+    let element = element.unwrap_or_else(|e| panic!("#{id}: {e}"));
+    element
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of #{id}: {e}"))
+}
+
 async fn click(browser: &Browser, id: &str) {
     browser
         .find(Locator::Id(id))
@@ -195,13 +205,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
         "!document.getElementById('card-approve').disabled",
     )
     .await;
-    let text = browser
-        .find(Locator::Id("screen"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(&browser, "screen").await;
     assert!(text.contains("₪125.50") && text.contains("card"), "{text}");
     shot(&browser, "2-sale-insert-card").await;
 
@@ -301,13 +305,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
     shot(&browser, "6-qr").await;
 
     // The frames passed, the key never shown.
-    let log = browser
-        .find(Locator::Id("log"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let log = text_of(&browser, "log").await;
     assert!(
         log.contains("startTransaction") && log.contains("COMPLETED"),
         "{log}"
@@ -317,13 +315,7 @@ async fn a_sale_is_decided_by_hand_on_the_page_and_the_client_gets_its_outcome()
     // The pairing code and its countdown.
     client.pair("244RKR528387").unwrap();
     until(&browser, &format!("{SCREEN_IS} === 'pairing'")).await;
-    let text = browser
-        .find(Locator::Id("screen"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = text_of(&browser, "screen").await;
     assert!(text.contains(&sim.pairing_code().unwrap()), "{text}");
     shot(&browser, "7-pairing").await;
     let _ = client.call::<synqpay_rpc::GetStatus>(&NoParams);
