@@ -28,29 +28,6 @@ type Far = crate::canned::Canned;
 #[cfg(feature = "client-tls")]
 type Far = crate::tls::Far;
 
-/// A clock that moves a millisecond each time it is read.
-struct Ticks(u64);
-
-impl synqpay_embedded::Clock for Ticks {
-    fn now_ms(&mut self) -> u64 {
-        self.0 += 1;
-        self.0
-    }
-}
-
-impl synqpay_embedded::AsyncClock for Ticks {
-    fn now_ms(&mut self) -> u64 {
-        self.0 += 1;
-        self.0
-    }
-    async fn wait_until(&mut self, deadline_ms: u64) {
-        while self.0 < deadline_ms {
-            self.0 += 1;
-            embassy_futures::yield_now().await;
-        }
-    }
-}
-
 /// The far end, in its place (src/far_end.rs), and the client's transport to it.
 fn far() -> Link<Far> {
     #[cfg(not(feature = "client-tls"))]
@@ -88,7 +65,8 @@ fn sale_params() -> Option<StartTransactionParams<'static>> {
 #[cfg(not(feature = "client-async"))]
 #[inline(never)]
 pub fn work() -> bool {
-    let mut client = synqpay_embedded::BlockingClient::new(far(), Ticks(0), session());
+    let mut client =
+        synqpay_embedded::BlockingClient::new(far(), crate::ticks::Ticks(0), session());
     let Some(params) = sale_params() else {
         return false;
     };
@@ -113,7 +91,7 @@ pub fn work() -> bool {
         };
         #[cfg(not(feature = "client-tls"))]
         let io = link;
-        let mut client = synqpay_embedded::AsyncClient::new(io, Ticks(0), session());
+        let mut client = synqpay_embedded::AsyncClient::new(io, crate::ticks::Ticks(0), session());
         let Some(params) = sale_params() else {
             return false;
         };

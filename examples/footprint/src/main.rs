@@ -89,6 +89,9 @@ mod far_end;
 ))]
 mod canned;
 
+#[cfg(any(feature = "client", feature = "roundtrip"))]
+mod ticks;
+
 #[cfg(feature = "tls")]
 mod tls;
 

@@ -146,29 +146,6 @@ impl FarEnd for Prepared {
     }
 }
 
-/// A clock that moves a millisecond each time it is read.
-struct Ticks(u64);
-
-impl synqpay_embedded::Clock for Ticks {
-    fn now_ms(&mut self) -> u64 {
-        self.0 += 1;
-        self.0
-    }
-}
-
-impl synqpay_embedded::AsyncClock for Ticks {
-    fn now_ms(&mut self) -> u64 {
-        self.0 += 1;
-        self.0
-    }
-    async fn wait_until(&mut self, deadline_ms: u64) {
-        while self.0 < deadline_ms {
-            self.0 += 1;
-            embassy_futures::yield_now().await;
-        }
-    }
-}
-
 /// Whether `payload` answers request `id` with an idle device: what a client must find out.
 fn idle_answer(payload: &[u8], id: &str) -> bool {
     let Ok(Message::Response(response)) = Message::parse(payload) else {
@@ -227,7 +204,8 @@ type Run = (Option<u32>, &'static mut Prepared);
 /// N getStatus calls through the blocking driver.
 #[inline(never)]
 fn blocking(far: &'static mut Prepared, buffers: [&'static mut [u8; 4096]; 3]) -> Run {
-    let mut client = synqpay_embedded::BlockingClient::new(Link(far), Ticks(0), session(buffers));
+    let mut client =
+        synqpay_embedded::BlockingClient::new(Link(far), crate::ticks::Ticks(0), session(buffers));
     let mut idle = 0;
     let start = ticks();
     for _ in 0..N {
@@ -241,7 +219,8 @@ fn blocking(far: &'static mut Prepared, buffers: [&'static mut [u8; 4096]; 3]) -
 /// N getStatus calls through the async driver (one `block_on` around them all).
 #[inline(never)]
 fn asynchronous(far: &'static mut Prepared, buffers: [&'static mut [u8; 4096]; 3]) -> Run {
-    let mut client = synqpay_embedded::AsyncClient::new(Link(far), Ticks(0), session(buffers));
+    let mut client =
+        synqpay_embedded::AsyncClient::new(Link(far), crate::ticks::Ticks(0), session(buffers));
     embassy_futures::block_on(async move {
         let mut idle = 0;
         let start = ticks();
