@@ -122,8 +122,6 @@ pub struct App {
     pub(crate) shown_qr: Option<ShownQr>,
     /// The last sale's outcome, shown on the idle screen.
     pub(crate) last: Option<LastSale>,
-    /// When the pairing started (for the countdown on the screen).
-    pub(crate) pairing_until: u64,
 }
 
 impl App {
@@ -157,7 +155,6 @@ impl App {
             decide: Decide::Scenario,
             shown_qr: None,
             last: None,
-            pairing_until: 0,
         }
     }
 

@@ -30,7 +30,6 @@ impl App {
                     .unwrap_or_else(|| format!("{:06}", self.random() % 1_000_000));
                 self.screen = format!("PAIRING: code {code}");
                 self.pairing_code = Some(code.clone());
-                self.pairing_until = now + PAIRING_MS;
                 // Shown on the console as the device shows it on screen; a closed console
                 // must not stop the device.
                 let _ = writeln!(
