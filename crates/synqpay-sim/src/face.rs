@@ -123,7 +123,8 @@ pub enum Face {
 }
 
 /// The QR code of `data` as SVG (the qrcode crate), or an empty string for data it cannot hold.
-fn qr_svg(data: &str) -> String {
+/// Drawn once, when `showQR` puts it up.
+pub(crate) fn qr_svg(data: &str) -> String {
     qrcode::QrCode::new(data.as_bytes())
         .map(|code| {
             code.render::<qrcode::render::svg::Color<'_>>()
@@ -143,7 +144,7 @@ impl App {
                 (Screen::On, Some(qr)) => Face::Qr {
                     data: qr.data.clone(),
                     title: qr.title.clone(),
-                    svg: qr_svg(&qr.data),
+                    svg: qr.svg.clone(),
                 },
                 (Screen::On, None) => Face::Idle {
                     last: self.last.clone(),

@@ -161,6 +161,8 @@ impl App {
 pub(crate) struct ShownQr {
     pub(crate) data: String,
     pub(crate) title: Option<String>,
+    /// The code drawn, as SVG.
+    pub(crate) svg: String,
 }
 
 /// What a screen method's request starts: a prompt that waits, or a code shown (`showQR`,
@@ -220,8 +222,10 @@ fn start(
             // showQR: answered as soon as it is shown (spec/api.md).
             let p = ShowQr::decode_params(params)?;
             let _ = device.respond(&reply, &Null);
+            let data = p.qr_data.to_string();
             return Ok(Shown::Qr(ShownQr {
-                data: p.qr_data.to_string(),
+                svg: crate::face::qr_svg(&data),
+                data,
                 title: text(p.title),
             }));
         }
