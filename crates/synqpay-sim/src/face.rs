@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::conditions::Screen;
 use crate::hand::{Decide, Hold};
 use crate::prompts::Kind;
+use crate::records::shekels;
 use crate::state::{JobKind, Running, State};
 
 /// A sale's end, as the idle screen shows it afterwards.
@@ -24,10 +25,6 @@ pub struct LastSale {
     pub verdict: String,
     /// Whether the card was charged; `None` when the answer carries no status.
     pub charged: Option<bool>,
-}
-
-fn shekels(minor: i64) -> String {
-    format!("₪{}.{:02}", minor / 100, (minor % 100).abs())
 }
 
 impl LastSale {

@@ -7,6 +7,13 @@ use synqpay_rpc::{Receipt, ReceiptField, Text, Transaction, TransactionStatus, T
 use crate::batch::TERMINAL_ID;
 use crate::state::Running;
 
+/// An amount in agorot as the device prints it, on its screen and its receipts (`₪125.50`).
+pub(crate) fn shekels(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}₪{}.{:02}", abs / 100, abs % 100)
+}
+
 /// Calls `write` with the transaction object of `running`, as the device reports it with
 /// `status`, and returns what it returns.
 pub(crate) fn with_transaction<R>(
@@ -16,7 +23,7 @@ pub(crate) fn with_transaction<R>(
     status: TransactionStatus<'_>,
     write: impl FnOnce(&Transaction<'_>) -> R,
 ) -> R {
-    let amount = format!("₪{}.{:02}", running.amount / 100, running.amount % 100);
+    let amount = shekels(running.amount);
     let lines = [
         ReceiptField {
             id: Text::new("title"),
