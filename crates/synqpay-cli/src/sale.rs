@@ -276,14 +276,15 @@ fn earlier_sales(client: &mut Client, pending: &Pending, device: &str) {
             "an earlier sale's outcome was unknown: {} ({amount})",
             sale.reference_id
         );
-        let shown = match look_up(client, reference, amount, "an earlier run".into()) {
-            Outcome::Charged(..) => "it was charged".to_string(),
-            Outcome::NotCharged(why, _) => format!("not charged: {}", untrusted(&why)),
-            Outcome::Unknown(why) => format!("still unknown: {}", untrusted(&why)),
-        };
-        eprintln!("  {shown}");
-        if !shown.starts_with("still") {
-            forget(Some(pending), &sale.reference_id);
+        // Once known, the sale is forgotten; still unknown, it stays for the next run.
+        match look_up(client, reference, amount, "an earlier run".into()) {
+            Outcome::Charged(..) => eprintln!("  it was charged"),
+            Outcome::NotCharged(why, _) => eprintln!("  not charged: {}", untrusted(&why)),
+            Outcome::Unknown(why) => {
+                eprintln!("  still unknown: {}", untrusted(&why));
+                continue;
+            }
         }
+        forget(Some(pending), &sale.reference_id);
     }
 }
