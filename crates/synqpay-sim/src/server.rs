@@ -364,7 +364,9 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
         if let Some(stream) = client.as_mut().or(serial.as_mut()) {
             match stream.read(&mut buf) {
                 Ok(n) if n > 0 => {
-                    watch.shared.log(frames.received(&buf[..n]));
+                    if watch.shared.frames_watched() {
+                        watch.shared.log(frames.received(&buf[..n]));
+                    }
                     capture.record(Direction::ToDevice, &buf[..n]);
                     device.handle_input(start.elapsed().as_millis() as u64, &buf[..n])
                 }
@@ -412,7 +414,9 @@ fn serve(links: Links, config: SimulatorConfig, watch: &Watch<'_>) {
             while let Some(bytes) = device.poll_transmit() {
                 match stream.write(bytes) {
                     Ok(n) => {
-                        watch.shared.log(frames.sent(&bytes[..n]));
+                        if watch.shared.frames_watched() {
+                            watch.shared.log(frames.sent(&bytes[..n]));
+                        }
                         capture.record(Direction::ToClient, &bytes[..n]);
                         device.transmitted(now, n)
                     }

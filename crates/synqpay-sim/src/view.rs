@@ -4,6 +4,7 @@
 //! snapshot and notifies: a slow watcher never holds the device up.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 #[cfg(feature = "screen")]
 use std::time::Duration;
@@ -62,6 +63,9 @@ pub(crate) struct View {
 pub(crate) struct Shared {
     view: Mutex<View>,
     changed: Condvar,
+    /// Whether a screen page watches: the frame log is kept only then (its decoding and masking
+    /// would otherwise cost every frame of every simulator).
+    watched: AtomicBool,
 }
 
 impl Shared {
@@ -78,7 +82,19 @@ impl Shared {
                 log: VecDeque::new(),
             }),
             changed: Condvar::new(),
+            watched: AtomicBool::new(false),
         }
+    }
+
+    /// A screen page watches from now on: frames are logged.
+    #[cfg_attr(not(feature = "screen"), allow(dead_code))]
+    pub(crate) fn watch_frames(&self) {
+        self.watched.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether frames are logged (a screen page watches).
+    pub(crate) fn frames_watched(&self) -> bool {
+        self.watched.load(Ordering::Relaxed)
     }
 
     /// Reads the snapshot.

@@ -47,6 +47,7 @@ impl ScreenPage {
         let server = Arc::new(server);
         let stop = Arc::new(AtomicBool::new(false));
         let (shared, controls) = sim.watch();
+        shared.watch_frames();
         let thread = {
             let (server, stop) = (server.clone(), stop.clone());
             std::thread::Builder::new()
