@@ -3,7 +3,7 @@
 //! with the session resumed, and the money-safe recovery by `referenceId`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -52,17 +52,17 @@ impl Connection {
         config: ClientConfig,
     ) -> Result<Self, Error> {
         let text = || format!("{addr:?}").trim_matches('"').to_string();
-        let addrs: Vec<SocketAddr> = addr
+        let first = addr
             .to_socket_addrs()
             .map_err(|e| Error::Address {
                 addr: text(),
                 cause: Some(e),
             })?
-            .collect();
-        let first = addrs.first().ok_or_else(|| Error::Address {
-            addr: text(),
-            cause: None,
-        })?;
+            .next()
+            .ok_or_else(|| Error::Address {
+                addr: text(),
+                cause: None,
+            })?;
         Self::open(Endpoint::Tcp(first.to_string()), config, None)
     }
 
