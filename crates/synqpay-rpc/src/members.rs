@@ -109,6 +109,67 @@ pub(crate) fn fill_lenient<'a, T: MemberValue<'a>>(
     fill(slot, field, raw).is_ok()
 }
 
+/// Whether a member of the wrong type fails its object (spec/protocol.md §4: the members money
+/// depends on) or is left empty and counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    /// Money depends on it: a value of the wrong type fails the object.
+    Strict,
+    /// Left empty, counted in the object's `mismatched`, its raw value kept.
+    Lenient,
+}
+
+impl Strictness {
+    /// `Strict` when `wire` is one of `strict`; at compile time.
+    pub(crate) const fn of(strict: &[&str], wire: &str) -> Self {
+        let mut i = 0;
+        while i < strict.len() {
+            if same(strict[i].as_bytes(), wire.as_bytes()) {
+                return Self::Strict;
+            }
+            i += 1;
+        }
+        Self::Lenient
+    }
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Where `wire` stands in `known`, the wire names of an object's members.
+pub(crate) fn position(known: &[&str], wire: &str) -> Option<usize> {
+    known.iter().position(|k| *k == wire)
+}
+
+/// Decodes one member of a member-by-member object into its slot, as its strictness says.
+pub(crate) fn member<'a, T: MemberValue<'a>>(
+    slot: &mut Option<T>,
+    field: &'static str,
+    how: Strictness,
+    raw: RawJson<'a>,
+    mismatched: &mut u8,
+) -> Result<(), DecodeError> {
+    match (fill(slot, field, raw), how) {
+        (Ok(()), _) => Ok(()),
+        (Err(e), Strictness::Strict) => Err(e),
+        (Err(_), Strictness::Lenient) => {
+            *mismatched = mismatched.saturating_add(1);
+            Ok(())
+        }
+    }
+}
+
 /// Decodes the one member `wire` an object must have (`missing` names it in the error); the
 /// other members are ignored.
 pub(crate) fn required_member<'a, T: MemberValue<'a>>(
@@ -158,14 +219,27 @@ macro_rules! member_struct {
             pub fn from_json(raw: $crate::RawJson<'a>) -> Result<Self, $crate::DecodeError> {
                 let mut out = Self { raw: Some(raw), ..Self::default() };
                 for (key, value) in $crate::members::object(raw)?.members() {
-                    match key.as_wire() {
-                        $( $wire => if Self::STRICT.contains(&$wire) {
-                            $crate::members::fill(&mut out.$field, $wire, value)?
-                        } else if !$crate::members::fill_lenient(&mut out.$field, $wire, value) {
-                            out.mismatched = out.mismatched.saturating_add(1);
-                        }, )+
-                        _ => {}
-                    }
+                    // Table-driven (ours: flash): the member's place in `KNOWN`, then one
+                    // call a member, its strictness settled at compile time.
+                    let Some(index) = $crate::members::position(Self::KNOWN, key.as_wire()) else {
+                        continue;
+                    };
+                    let mut at = 0;
+                    $(
+                        if index == at {
+                            const HOW: $crate::members::Strictness =
+                                $crate::members::Strictness::of(<$name<'static>>::STRICT, $wire);
+                            $crate::members::member(
+                                &mut out.$field,
+                                $wire,
+                                HOW,
+                                value,
+                                &mut out.mismatched,
+                            )?;
+                        }
+                        at += 1;
+                    )+
+                    let _ = at;
                 }
                 Ok(out)
             }
