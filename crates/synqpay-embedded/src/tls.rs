@@ -70,6 +70,10 @@ pub type TlsStream<'a, S> = TlsConnection<'a, S, Aes128GcmSha256>;
 /// Wrap `socket` in [`WholeRecords`](crate::WholeRecords) first when the driver's timers may
 /// interrupt a read (always, with [`AsyncClient`](crate::AsyncClient)): embedded-tls's reads
 /// are not cancel-safe on their own.
+///
+/// The connection is over a kilobyte, and each move of it through a return value takes that
+/// room again in the caller's stack frame: where stack is short, make the connection where it
+/// stays (`TlsStream::new` in the task), run [`open`] on it, and give the client `&mut` of it.
 pub async fn connect<'a, S, R>(
     socket: S,
     read_buf: &'a mut [u8],
@@ -81,12 +85,27 @@ where
     S: Read + Write + 'a,
     R: CryptoRngCore,
 {
+    let mut tls = TlsConnection::new(socket, read_buf, write_buf);
+    open(&mut tls, verification, rng).await?;
+    Ok(tls)
+}
+
+/// Runs the TLS 1.3 handshake on a connection made with `TlsStream::new`, where it is: the
+/// connection is not moved, and the client then takes `&mut` of it
+/// (`AsyncClient::new(&mut tls, ...)`). See [`connect`] for the buffers and the socket.
+pub async fn open<S, R>(
+    tls: &mut TlsStream<'_, S>,
+    verification: Verification<'_>,
+    rng: R,
+) -> Result<(), TlsError>
+where
+    S: Read + Write,
+    R: CryptoRngCore,
+{
     let config = match verification {
         Verification::Ca { server_name, .. } => TlsConfig::new().with_server_name(server_name),
         Verification::DangerousNoVerification => TlsConfig::new(),
     };
     let provider: Provider<'_, R> = Provider::new(rng, verification);
-    let mut tls = TlsConnection::new(socket, read_buf, write_buf);
-    tls.open(TlsContext::new(&config, provider)).await?;
-    Ok(tls)
+    tls.open(TlsContext::new(&config, provider)).await
 }

@@ -1,5 +1,5 @@
 //! The same client over TLS 1.3 (embedded-tls) to the simulator's TLS port, through the UART:
-//! the async driver over `TlsConnection<WholeRecords<CmsdkUart>>`, the device verified against
+//! the async driver over `&mut TlsStream<WholeRecords<CmsdkUart>>`, the device verified against
 //! the CA whose DER file `SYNQPAY_CA_DER` named at build time, server name `localhost`.
 
 use cortex_m::singleton;
@@ -7,7 +7,7 @@ use cortex_m_semihosting::hprintln;
 use mps2_an386::clock::{SysTickClock, micros};
 use mps2_an386::rng::NotCryptoRng;
 use mps2_an386::uart::CmsdkUart;
-use synqpay_embedded::tls::{self, Verification};
+use synqpay_embedded::tls::{self, TlsStream, Verification};
 use synqpay_embedded::{AsyncClient, WholeRecords};
 use synqpay_rpc::{DeviceStatus, ReferenceId, StartTransactionParams};
 use synqpay_session::Client;
@@ -33,39 +33,51 @@ pub fn run(uart: CmsdkUart, session: Client<&'static mut [u8], 4>) -> Result<(),
         let started = micros();
         // The board has no TRNG: a stand-in, NOT cryptographic (a firmware uses its TRNG).
         let rng = NotCryptoRng::new(0x9e37_79b9 ^ micros() as u32);
-        let stream = tls::connect(socket, read, write, verification, rng)
+        // The connection stays here in the task; the handshake runs on it in place and the
+        // client borrows it (each move of its 1.3 KB would cost that much stack again).
+        let mut stream = TlsStream::new(socket, read, write);
+        tls::open(&mut stream, verification, rng)
             .await
             .map_err(|_| "the TLS handshake")?;
         hprintln!(
             "TLS 1.3 handshake over UART0, CA verified: {} ms",
             (micros() - started) / 1000
         );
-        let mut client = AsyncClient::new(stream, SysTickClock, session);
-        client.pair(SERIAL).await.map_err(|_| "pair")?;
-        let key = client.authenticate(OTP).await.map_err(|_| "authenticate")?;
-        hprintln!("  authenticated: key {:?}", key);
-        let (mut total, calls) = (0, 10u64);
-        for _ in 0..calls {
-            let t = micros();
-            let idle = client
-                .status(|s| s.device_status == DeviceStatus::Idle)
-                .await;
-            idle.map_err(|_| "getStatus")?;
-            total += micros() - t;
-        }
-        hprintln!("getStatus round trip inside TLS: mean {} us", total / calls);
-        let reference = ReferenceId::new("uart-tls-1").map_err(|_| "referenceId")?;
-        let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(4250));
-        hprintln!("sale uart-tls-1 of 42.50 ILS");
-        let charged = client
-            .start_transaction(&params, &mut show, |r| r.is_charged())
-            .await
-            .map_err(|_| "the sale")?;
-        hprintln!("  charged: {:?}", charged);
-        if charged == Some(true) {
-            Ok(())
-        } else {
-            Err("the sale was not charged")
-        }
+        sell(&mut stream, session).await
     })
+}
+
+/// Pairs, measures getStatus and sells over the open connection: in an async fn of its own, so
+/// the task's future holds the handshake's state or the client's, never both.
+async fn sell(
+    stream: &mut TlsStream<'_, WholeRecords<CmsdkUart, &'static mut [u8]>>,
+    session: Client<&'static mut [u8], 4>,
+) -> Result<(), &'static str> {
+    let mut client = AsyncClient::new(stream, SysTickClock, session);
+    client.pair(SERIAL).await.map_err(|_| "pair")?;
+    let key = client.authenticate(OTP).await.map_err(|_| "authenticate")?;
+    hprintln!("  authenticated: key {:?}", key);
+    let (mut total, calls) = (0, 10u64);
+    for _ in 0..calls {
+        let t = micros();
+        let idle = client
+            .status(|s| s.device_status == DeviceStatus::Idle)
+            .await;
+        idle.map_err(|_| "getStatus")?;
+        total += micros() - t;
+    }
+    hprintln!("getStatus round trip inside TLS: mean {} us", total / calls);
+    let reference = ReferenceId::new("uart-tls-1").map_err(|_| "referenceId")?;
+    let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(4250));
+    hprintln!("sale uart-tls-1 of 42.50 ILS");
+    let charged = client
+        .start_transaction(&params, &mut show, |r| r.is_charged())
+        .await
+        .map_err(|_| "the sale")?;
+    hprintln!("  charged: {:?}", charged);
+    if charged == Some(true) {
+        Ok(())
+    } else {
+        Err("the sale was not charged")
+    }
 }
