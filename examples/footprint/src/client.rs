@@ -1,8 +1,8 @@
 //! The client role alone, with the typed API, through the synqpay-embedded drivers: getStatus and
-//! a sale with two events. The far end (src/far_end.rs) is the canned device (src/canned.rs);
-//! with `client-tls` the async driver runs over embedded-tls (CA verification) to the in-memory
-//! TLS 1.3 peer serving that device (`tls-peer`), or to a stub that speaks no TLS (the build
-//! whose flash and RAM are reported).
+//! a sale with two events. The far end (src/far_end.rs) is the canned device (src/canned.rs),
+//! with `client-tls` behind embedded-tls (CA verification) and the in-memory TLS 1.3 peer
+//! (`tls-peer`); without `peer`, a stub that answers nothing (the build whose flash and RAM are
+//! reported).
 
 use synqpay_link::ApiKey;
 use synqpay_rpc::{ReferenceId, StartTransactionParams};
@@ -18,19 +18,20 @@ const PREFIX: synqpay_rpc::IdPrefix = synqpay_rpc::IdPrefix(0xf007_0001);
 
 /// The client's buffers: rx, tx, inbox.
 static mut SESSION: [[u8; 4096]; 3] = [[0; 4096]; 3];
-/// The canned device's: requests in, answers out (over TLS the far end keeps its own, and
-/// only its run links them).
-#[cfg(not(feature = "client-tls"))]
+/// The canned device's: requests in, answers out (over TLS the far end keeps its own).
+#[cfg(all(feature = "peer", not(feature = "client-tls")))]
 static mut CANNED: [[u8; 4096]; 2] = [[0; 4096]; 2];
 
-#[cfg(not(feature = "client-tls"))]
+#[cfg(all(feature = "peer", not(feature = "client-tls")))]
 type Far = crate::canned::Canned;
 #[cfg(feature = "client-tls")]
 type Far = crate::tls::Far;
+#[cfg(not(any(feature = "peer", feature = "client-tls")))]
+type Far = crate::far_end::Stub;
 
 /// The far end, in its place (src/far_end.rs), and the client's transport to it.
 fn far() -> Link<Far> {
-    #[cfg(not(feature = "client-tls"))]
+    #[cfg(all(feature = "peer", not(feature = "client-tls")))]
     let far = {
         // SAFETY: called once, on one core; each buffer is lent to one owner only.
         let [rx, wire] = unsafe { &mut *core::ptr::addr_of_mut!(CANNED) };
@@ -38,6 +39,8 @@ fn far() -> Link<Far> {
     };
     #[cfg(feature = "client-tls")]
     let far = crate::tls::far_end();
+    #[cfg(not(any(feature = "peer", feature = "client-tls")))]
+    let far = crate::far_end::place(Far::new());
     Link(far)
 }
 
@@ -77,54 +80,56 @@ pub fn work() -> bool {
 }
 
 /// getStatus then a sale, over the async driver (and with `client-tls`, over embedded-tls).
-#[cfg(feature = "client-async")]
+#[cfg(all(feature = "client-async", not(feature = "client-tls")))]
 #[inline(never)]
 pub fn work() -> bool {
     let link = far();
-    // The session is made in the task, once the transport is up: moved in from outside, it
-    // would take its room in the future twice (captured, then inside the client), through the
-    // TLS handshake too.
+    embassy_futures::block_on(async move { sell(link).await })
+}
+
+/// The same over embedded-tls: the connection is made in the task and stays there, the
+/// handshake runs on it in place, and the client borrows it. (Returned from a function and
+/// moved into the client, its 1.3 KB would take that room again in the task's stack frame at
+/// each move: 3 KB more stack, through the handshake too.)
+#[cfg(feature = "client-tls")]
+#[inline(never)]
+pub fn work() -> bool {
+    use synqpay_embedded::tls::{TlsStream, Verification, open};
+    static mut TLS: [[u8; 4096]; 3] = [[0; 4096]; 3];
+    // SAFETY: `work` runs once, on one core.
+    let [read, write, record] = unsafe { &mut *core::ptr::addr_of_mut!(TLS) };
+    let socket = synqpay_embedded::WholeRecords::new(far(), &mut record[..]);
     embassy_futures::block_on(async move {
-        #[cfg(feature = "client-tls")]
-        let Some(io) = tls(link).await else {
-            return false;
+        let mut tls = TlsStream::new(socket, &mut read[..], &mut write[..]);
+        let verification = Verification::Ca {
+            der: crate::tls::CA,
+            server_name: crate::tls::SERVER_NAME,
         };
-        #[cfg(not(feature = "client-tls"))]
-        let io = link;
-        let mut client = synqpay_embedded::AsyncClient::new(io, crate::ticks::Ticks(0), session());
-        let Some(params) = sale_params() else {
+        let rng = mps2_an386::rng::NotCryptoRng::new(crate::tls::SEED);
+        if open(&mut tls, verification, rng).await.is_err() {
             return false;
-        };
-        let idle = client
-            .status(|s| s.device_status == synqpay_rpc::DeviceStatus::Idle)
-            .await;
-        let mut events = 0;
-        let sale = client
-            .start_transaction(&params, &mut |_| events += 1, |r| r.is_charged())
-            .await;
-        matches!(idle, Ok(true)) && matches!(sale, Ok(Some(true))) && events == 2
+        }
+        sell(&mut tls).await
     })
 }
 
-/// The TLS handshake with the far end, verifying it against the test CA.
-#[cfg(feature = "client-tls")]
-async fn tls(
-    link: Link<Far>,
-) -> Option<
-    synqpay_embedded::tls::TlsStream<
-        'static,
-        synqpay_embedded::WholeRecords<Link<Far>, &'static mut [u8]>,
-    >,
-> {
-    use synqpay_embedded::tls::{Verification, connect};
-    static mut TLS: [[u8; 4096]; 3] = [[0; 4096]; 3];
-    // SAFETY: called once, on one core.
-    let [read, write, record] = unsafe { &mut *core::ptr::addr_of_mut!(TLS) };
-    let verification = Verification::Ca {
-        der: crate::tls::CA,
-        server_name: crate::tls::SERVER_NAME,
+/// The client's part, in an async fn of its own: the task's future then holds either the
+/// handshake or the client, never both. Written inline, the client (live across two awaits)
+/// would take a room of its own in the task's future beside the handshake's (rustc lays out a
+/// local live across several awaits apart from the others): 2.7 KB more stack through the
+/// handshake. The session is made here, once the transport is up, for the same reason.
+#[cfg(feature = "client-async")]
+async fn sell<T: embedded_io_async::Read + embedded_io_async::Write>(io: T) -> bool {
+    let mut client = synqpay_embedded::AsyncClient::new(io, crate::ticks::Ticks(0), session());
+    let Some(params) = sale_params() else {
+        return false;
     };
-    let socket = synqpay_embedded::WholeRecords::new(link, &mut record[..]);
-    let rng = mps2_an386::rng::NotCryptoRng::new(crate::tls::SEED);
-    connect(socket, read, write, verification, rng).await.ok()
+    let idle = client
+        .status(|s| s.device_status == synqpay_rpc::DeviceStatus::Idle)
+        .await;
+    let mut events = 0;
+    let sale = client
+        .start_transaction(&params, &mut |_| events += 1, |r| r.is_charged())
+        .await;
+    matches!(idle, Ok(true)) && matches!(sale, Ok(Some(true))) && events == 2
 }

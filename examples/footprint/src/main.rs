@@ -75,6 +75,8 @@ compile_error!(
 );
 #[cfg(all(feature = "tls-peer", not(feature = "tls")))]
 compile_error!("tls-peer is the far end of client-tls or tls-bare");
+#[cfg(all(feature = "peer", not(any(feature = "client", feature = "tls-bare"))))]
+compile_error!("peer is the far end of the client rows and tls-bare");
 
 /// The canned device's answers (shared with build.rs).
 #[allow(dead_code)]
@@ -84,7 +86,7 @@ mod payloads;
 mod far_end;
 
 #[cfg(any(
-    all(feature = "client", not(feature = "client-tls")),
+    all(feature = "client", feature = "peer", not(feature = "client-tls")),
     feature = "tls-peer"
 ))]
 mod canned;

@@ -1,6 +1,6 @@
 //! What the two TLS rows share: the test CA the device is verified against, its name, the
-//! stand-in RNG's seed, and the far end: the in-memory TLS 1.3 peer (`tls-peer`), or a stub that
-//! speaks no TLS in the build whose flash and RAM are reported.
+//! stand-in RNG's seed, and the far end: the in-memory TLS 1.3 peer (`tls-peer`), or the stub
+//! (src/far_end.rs) in the build whose flash and RAM are reported.
 //!
 //! The CA and the device's certificate and key (tls/) were made once with openssl, P-256:
 //!
@@ -19,9 +19,6 @@
 //!
 //! A test key for an emulator: it protects nothing.
 
-#[cfg(not(feature = "tls-peer"))]
-use crate::far_end::FarEnd;
-
 /// The CA (DER) the device's certificate must lead to.
 pub const CA: &[u8] = include_bytes!("../tls/ca.der");
 /// The name the device's certificate must carry.
@@ -32,38 +29,9 @@ pub const SEED: u32 = 0x2545_f491;
 #[cfg(feature = "tls-peer")]
 pub type Far = crate::tls_peer::TlsPeer;
 #[cfg(not(feature = "tls-peer"))]
-pub type Far = Stub;
+pub type Far = crate::far_end::Stub;
 
 /// The far end, in its place (src/far_end.rs).
 pub fn far_end() -> &'static mut Far {
     crate::far_end::place(Far::new())
-}
-
-/// A far end that speaks no TLS, opaque to the optimizer: the firmware built with it carries
-/// all of the client's TLS code, and no peer. Built for its size, not run.
-#[cfg(not(feature = "tls-peer"))]
-pub struct Stub;
-
-#[cfg(not(feature = "tls-peer"))]
-impl Stub {
-    fn new() -> Self {
-        Self
-    }
-}
-
-#[cfg(not(feature = "tls-peer"))]
-impl FarEnd for Stub {
-    fn take_in(&mut self, bytes: &[u8]) -> usize {
-        core::hint::black_box(bytes).len()
-    }
-
-    fn give_out(&mut self, buf: &mut [u8]) -> usize {
-        let n = core::hint::black_box(0usize).min(buf.len());
-        buf[..n].fill(core::hint::black_box(0x16));
-        n
-    }
-
-    fn ready(&self) -> bool {
-        core::hint::black_box(true)
-    }
 }
