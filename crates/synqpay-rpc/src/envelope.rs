@@ -142,7 +142,7 @@ fn id_text(value: RawJson<'_>) -> Result<Text<'_>, DecodeError> {
 fn parse_error(value: RawJson<'_>) -> Result<RpcError<'_>, DecodeError> {
     let code = value
         .member("code")
-        .and_then(|c| c.as_str().parse::<i64>().ok())
+        .and_then(|c| crate::decimal::decimal(c.as_str()))
         .ok_or(DecodeError::Envelope("\"error\" has no integer \"code\""))?;
     let message = value
         .member("message")

@@ -8,6 +8,7 @@ extern crate std;
 
 mod api;
 mod code;
+mod decimal;
 mod enums;
 mod envelope;
 mod error;

@@ -46,7 +46,7 @@ impl<'a> MemberValue<'a> for i64 {
         if raw.kind() != JsonKind::Number {
             return Err(ValueError::WrongType);
         }
-        raw.as_str().parse().map_err(|_| ValueError::Number)
+        crate::decimal::decimal(raw.as_str()).ok_or(ValueError::Number)
     }
 }
 

@@ -105,11 +105,11 @@ impl Amount {
             return None;
         }
         let fraction = fraction.unwrap_or("");
-        let whole: i64 = whole.parse().ok()?;
+        let whole = crate::decimal::decimal(whole)?;
         let mut cents: i64 = if fraction.is_empty() {
             0
         } else {
-            fraction.parse().ok()?
+            crate::decimal::decimal(fraction)?
         };
         if fraction.len() == 1 {
             cents *= 10;

@@ -106,7 +106,9 @@ impl IdGenerator {
         {
             return None;
         }
-        counter.parse().ok().map(RequestId)
+        u32::try_from(crate::decimal::decimal(counter)?)
+            .ok()
+            .map(RequestId)
     }
 }
 
