@@ -316,6 +316,40 @@ mod tests {
         );
     }
 
+    /// Every known value of every enum reads back from its wire name (the table lookup of
+    /// `from_text` and the declaration agree).
+    #[test]
+    fn every_known_value_reads_back_from_its_name() {
+        macro_rules! each {
+            ($($t:ident),+) => {$(
+                assert!(!$t::ALL.is_empty());
+                for v in $t::ALL {
+                    assert_eq!($t::from_text(v.name()), *v, "{}", v.name());
+                    assert!(!v.is_unknown());
+                }
+            )+};
+        }
+        each!(
+            TransactionType,
+            TransactionStatus,
+            TerminalStatus,
+            CommandStatus,
+            DeviceStatus,
+            ResultCode,
+            PaymentMethod,
+            CreditTerms,
+            PaymentType,
+            LookupMethod,
+            SettlementLookup,
+            ReportFormat,
+            Host,
+            InputType,
+            MimeType,
+            EventType,
+            RecordType
+        );
+    }
+
     #[test]
     fn charged_statuses() {
         let charged: std::vec::Vec<_> = [

@@ -18,6 +18,11 @@ macro_rules! wire_enum {
             Unknown($crate::Text<'a>),
         }
 
+        impl $name<'static> {
+            /// Every value this version knows, in the order declared.
+            pub const ALL: &'static [Self] = &[$( Self::$variant ),+];
+        }
+
         impl<'a> $name<'a> {
             /// The value for a wire name; names this version does not know become `Unknown`.
             pub fn from_text(text: $crate::Text<'a>) -> Self {
@@ -29,8 +34,20 @@ macro_rules! wire_enum {
                         Err(_) => return Self::Unknown(text),
                     },
                 };
+                // Table-driven (ours: flash): the name's place among the wire names, then the
+                // variant in that place; aliases after.
+                if let Some(index) = $crate::members::position(&[$($wire),+], name) {
+                    let mut at = 0;
+                    $(
+                        if index == at {
+                            return Self::$variant;
+                        }
+                        at += 1;
+                    )+
+                    let _ = at;
+                }
                 match name {
-                    $( $wire $(| $alias)* => Self::$variant, )+
+                    $( $( $alias => Self::$variant, )* )+
                     _ => Self::Unknown(text),
                 }
             }
