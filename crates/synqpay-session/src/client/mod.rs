@@ -96,6 +96,14 @@ struct Core<B, const PENDING: usize> {
     stats: ClientStats,
 }
 
+/// The earlier of two deadlines, either of which may be absent.
+fn earliest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     /// A client with no connection and no API key. `prefix` starts every request id of this
     /// session: draw it from an RNG (or a clock and the serial number) for each new session and
@@ -376,7 +384,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             .filter(|p| p.live())
             .map(|p| p.deadline)
             .min();
-        [link, partial, requests].into_iter().flatten().min()
+        earliest(earliest(link, partial), requests)
     }
 
     /// The next event for the caller; the one returned before is gone.
