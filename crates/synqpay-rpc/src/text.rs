@@ -11,6 +11,11 @@ use core::fmt::{self, Write};
 /// Compare it with `==` against a `&str`, print it with `Display`, copy it out with
 /// [`Text::unescape_into`] or [`Text::to_heapless`]; [`Text::as_str`] borrows it when it holds no
 /// escapes, which is the common case.
+///
+/// Serialized, it is its unescaped value, whatever the serializer. Without the `std` feature an
+/// escaped text is unescaped into 256 bytes on the stack for that (a firmware then links no
+/// `core::fmt`); a longer one goes as serde-json-core's escaped string, which serde-json-core
+/// writes exactly as received and any other serializer sees with its escapes still in.
 #[derive(Clone, Copy)]
 pub struct Text<'a> {
     s: &'a str,
@@ -255,7 +260,38 @@ impl serde::Serialize for Text<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.as_str() {
             Some(s) => serializer.serialize_str(s),
-            None => serializer.collect_str(self),
+            None => self.serialize_escaped(serializer),
+        }
+    }
+}
+
+/// The most bytes an escaped text is unescaped into on the stack to be written, without `std`.
+#[cfg(any(not(feature = "std"), test))]
+const UNESCAPED_ON_STACK: usize = 256;
+
+impl Text<'_> {
+    /// With `std`: unescaped through `Display` (`collect_str`), for every serializer.
+    #[cfg(feature = "std")]
+    fn serialize_escaped<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+
+    /// Without `std` (ours: `collect_str` would link `core::fmt` into a firmware): unescaped
+    /// into [`UNESCAPED_ON_STACK`] bytes on the stack, which every serializer takes; a longer
+    /// text goes as serde-json-core's escaped string, which it writes exactly as received and
+    /// any other serializer sees with its escapes still in.
+    #[cfg(not(feature = "std"))]
+    fn serialize_escaped<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct AsReceived<'t>(&'t str);
+        impl serde::Serialize for AsReceived<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.0)
+            }
+        }
+        let mut buf = [0u8; UNESCAPED_ON_STACK];
+        match self.unescape_into(&mut buf) {
+            Ok(text) => serializer.serialize_str(text),
+            Err(_) => serializer.serialize_newtype_struct(RAW_STRING_NEWTYPE, &AsReceived(self.s)),
         }
     }
 }
@@ -316,6 +352,35 @@ mod tests {
 
     fn wire(raw: &str) -> Text<'_> {
         Text::from_wire(raw).unwrap()
+    }
+
+    /// What serde-json-core writes for `text`, read back as a JSON string by serde_json.
+    fn through_serde_json_core(text: Text<'_>) -> std::string::String {
+        let mut buf = [0u8; 4096];
+        let n = serde_json_core::to_slice(&text, &mut buf).unwrap();
+        serde_json::from_slice(&buf[..n]).unwrap()
+    }
+
+    #[test]
+    fn an_escaped_text_is_written_as_its_unescaped_value() {
+        let short = wire(r#"\u05d5\u05d9\u05d6\u05d4 \"x\" \\ end"#);
+        assert_eq!(through_serde_json_core(short), "ויזה \"x\" \\ end");
+        assert_eq!(
+            serde_json::to_string(&short).unwrap(),
+            r#""ויזה \"x\" \\ end""#
+        );
+        // Longer than the stack buffer of a build without `std`, once unescaped.
+        let raw = r#"\u05d0\""#.repeat(100);
+        let long = wire(&raw);
+        assert!(long.len() > UNESCAPED_ON_STACK);
+        let expected: std::string::String = "א\"".repeat(100);
+        assert_eq!(through_serde_json_core(long), expected);
+        #[cfg(feature = "std")]
+        assert_eq!(
+            serde_json::from_str::<std::string::String>(&serde_json::to_string(&long).unwrap())
+                .unwrap(),
+            expected
+        );
     }
 
     #[test]
