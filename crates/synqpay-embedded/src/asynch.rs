@@ -205,14 +205,19 @@ where
     /// session.
     async fn receive(&mut self) -> Result<(), DriverError<T::Error>> {
         let mut buf = [0u8; 256];
-        let read = match self.session.poll_timeout() {
-            Some(deadline) => {
-                match select(self.io.read(&mut buf), self.clock.wait_until(deadline)).await {
-                    Either::First(read) => Some(read),
-                    Either::Second(()) => None,
-                }
+        let deadline = self.session.poll_timeout();
+        let clock = &mut self.clock;
+        // One read, raced against the timer when there is a deadline (one await of the read:
+        // its future is polled from one place, ours: flash).
+        let timer = async move {
+            match deadline {
+                Some(deadline) => clock.wait_until(deadline).await,
+                None => core::future::pending().await,
             }
-            None => Some(self.io.read(&mut buf).await),
+        };
+        let read = match select(self.io.read(&mut buf), timer).await {
+            Either::First(read) => Some(read),
+            Either::Second(()) => None,
         };
         let now = self.clock.now_ms();
         match read {
