@@ -12,14 +12,15 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::debug;
+use say::{Piece, say};
 
 /// Reports a panic and exits with a failure, without formatting its message: as production
 /// firmware does (panic-halt, a reset), so the sizes do not carry core's panic formatting
 /// (~5 KB at opt-level "z"), which formatting handlers such as panic-semihosting pull in.
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    hprintln!("footprint: panicked");
+    say(&[Piece::Text("footprint: panicked")]);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();
@@ -77,6 +78,9 @@ compile_error!(
 compile_error!("tls-peer is the far end of client-tls or tls-bare");
 #[cfg(all(feature = "peer", not(any(feature = "client", feature = "tls-bare"))))]
 compile_error!("peer is the far end of the client rows and tls-bare");
+
+/// The firmware's own printing, without `core::fmt`.
+mod say;
 
 /// The canned device's answers (shared with build.rs).
 #[allow(dead_code)]
@@ -152,12 +156,14 @@ fn main() -> ! {
         "baseline"
     };
     let (ok, stack) = mps2_an386::stack::measured(work);
-    hprintln!(
-        "footprint: {}: peak stack {} bytes, result {}",
-        what,
-        stack,
-        if ok { "ok" } else { "WRONG" }
-    );
+    say(&[
+        Piece::Text("footprint: "),
+        Piece::Text(what),
+        Piece::Text(": peak stack "),
+        Piece::Number(stack),
+        Piece::Text(" bytes, result "),
+        Piece::Text(if ok { "ok" } else { "WRONG" }),
+    ]);
     debug::exit(if ok {
         debug::EXIT_SUCCESS
     } else {

@@ -1,6 +1,6 @@
 //! A client session and a device session in one firmware, over an in-memory link.
 
-use cortex_m_semihosting::hprintln;
+use crate::say::{Piece, say};
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
     EventType, GetStatus, NoParams, ReferenceId, ResultCode, StartTransaction,
@@ -14,11 +14,13 @@ use synqpay_session::{
 const KEY: ApiKey = ApiKey::from_bytes([0x12, 0x34, 0xab, 0xcd]);
 
 pub fn print_sizes() {
-    hprintln!(
-        "footprint: size_of Client<4> {} bytes, Device {} bytes (buffers are the caller's)",
-        core::mem::size_of::<Client<&'static mut [u8], 4>>(),
-        core::mem::size_of::<Device<&'static mut [u8]>>()
-    );
+    say(&[
+        Piece::Text("footprint: size_of Client<4> "),
+        Piece::Number(core::mem::size_of::<Client<&'static mut [u8], 4>>()),
+        Piece::Text(" bytes, Device "),
+        Piece::Number(core::mem::size_of::<Device<&'static mut [u8]>>()),
+        Piece::Text(" bytes (buffers are the caller's)"),
+    ]);
 }
 
 static mut BUFFERS: [[u8; 4096]; 7] = [[0; 4096]; 7];
