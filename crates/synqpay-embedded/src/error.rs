@@ -1,6 +1,7 @@
 //! Why a driver's call did not produce a result (spec/protocol.md §1 link errors, §3 pairing,
 //! §4 JSON-RPC errors, §6 an outcome that is unknown).
 
+use synqpay_link::ErrorCode;
 use synqpay_rpc::{DecodeError, RpcErrorCode};
 use synqpay_session::{Failure, PairingError, SendError};
 
@@ -17,9 +18,14 @@ pub enum DriverError<E> {
     Closed,
     /// The request could not be queued.
     Send(SendError),
-    /// The request ended without an answer: a link Error frame, a timeout (outcome unknown:
-    /// look a payment up by its `referenceId`), never sent.
+    /// The request ended without an answer: a timeout, a link Error frame on a payment, an
+    /// answer lost or untrusted (outcome unknown: look a payment up by its `referenceId`), or
+    /// never sent.
     Failed(Failure),
+    /// The device refused a query or a command with a link Error frame: its word on the request
+    /// (`NOT_AUTHENTICATED`: pair again). On a payment a link Error frame is never a refusal,
+    /// but [`Failed`](Self::Failed) with its outcome unknown (spec/protocol.md §1).
+    Refused(ErrorCode),
     /// The device answered with a JSON-RPC error: its code, and its `data` (the reason of a
     /// 101 IllegalRequest, such as `AMOUNT_LIMIT_EXCEEDED`), bounded.
     Rpc {
@@ -43,6 +49,7 @@ impl<E: core::fmt::Debug> core::fmt::Display for DriverError<E> {
             Self::Closed => f.write_str("the connection was closed"),
             Self::Send(e) => write!(f, "the request could not be queued: {e}"),
             Self::Failed(failure) => write!(f, "the request ended without an answer: {failure:?}"),
+            Self::Refused(code) => write!(f, "the device refused the request: {code:?}"),
             Self::Rpc { code, data } if data.is_empty() => {
                 write!(f, "the device answered {} ({})", code.name(), code.code())
             }
@@ -73,7 +80,7 @@ impl<E> DriverError<E> {
             Self::Failed(failure) => !matches!(failure, Failure::NotSent),
             // An answer that cannot be read: for a payment, its outcome is not known.
             Self::Decode(_) => true,
-            Self::Send(_) | Self::Rpc { .. } | Self::Pairing(_) => false,
+            Self::Send(_) | Self::Refused(_) | Self::Rpc { .. } | Self::Pairing(_) => false,
         }
     }
 

@@ -4,7 +4,7 @@
 //! Both drivers share it: they differ only in how they move bytes and wait.
 
 use synqpay_rpc::{Method, RequestId, TransactionEvent};
-use synqpay_session::outcome::{self, End, Outcome};
+use synqpay_session::outcome::{self, End, Outcome, Unanswered};
 use synqpay_session::{Buffer, CallError, Client, PairingError, PairingStep};
 
 use crate::{DriverError, RpcData};
@@ -71,6 +71,9 @@ impl<'e, F> Waiting<'e, F> {
                             let f = self.f.take()?;
                             answer.result::<M>().map(f).map_err(|e| self.call_error(e))
                         }
+                        // A query's or a command's link Error frame is the device's word;
+                        // on a payment the session reads it as an unknown outcome.
+                        End::Unanswered(Unanswered::Link(code)) => Err(DriverError::Refused(code)),
                         End::Unanswered(why) => Err(DriverError::Failed(why.failure())),
                     });
                 }

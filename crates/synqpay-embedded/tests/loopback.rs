@@ -107,13 +107,22 @@ fn pairing_refusals_are_typed() {
 }
 
 #[test]
-fn a_wrong_key_fails_with_the_link_error() {
+fn a_wrong_key_is_a_refusal_of_a_query_and_an_unknown_outcome_of_a_payment() {
+    use synqpay_link::ErrorCode::NotAuthenticated;
     let wrong = session().with_api_key(ApiKey::from_bytes([9, 9, 9, 9]));
     let mut client = driver(terminal().paired(), wrong);
-    assert_eq!(
-        client.status(|s| s.cancelable).unwrap_err(),
-        DriverError::Failed(Failure::Link(synqpay_link::ErrorCode::NotAuthenticated))
-    );
+    // spec/protocol.md §1: a link Error frame is the device's word on a query...
+    let refused = client.status(|s| s.cancelable).unwrap_err();
+    assert_eq!(refused, DriverError::Refused(NotAuthenticated));
+    assert!(!refused.outcome_unknown());
+    assert!(!refused.is_retryable());
+    // ... and never a refusal of a payment: its outcome is unknown, to be looked up.
+    let reference = ReferenceId::new("wrong-key-1").unwrap();
+    let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(1000));
+    let unknown = client.sale(&params, &mut |_| ()).unwrap_err();
+    assert_eq!(unknown, DriverError::Failed(Failure::Link(NotAuthenticated)));
+    assert!(unknown.outcome_unknown());
+    assert!(!unknown.is_retryable());
 }
 
 #[test]
