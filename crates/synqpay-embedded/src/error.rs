@@ -84,9 +84,14 @@ impl<E> DriverError<E> {
         }
     }
 
-    /// Whether nothing reached the device, so the same request may be sent again, a payment
-    /// too: it was never queued (`Send`) or never left (`Failed(NotSent)`).
+    /// Whether the device did not act on the request, so the same request may be sent again,
+    /// a payment too: it was never queued (`Send`), never left (`Failed(NotSent)`), or was
+    /// refused with a link Error frame (`Refused`, queries and commands only; after
+    /// `NotAuthenticated`, pair first).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Send(_) | Self::Failed(Failure::NotSent))
+        matches!(
+            self,
+            Self::Send(_) | Self::Refused(_) | Self::Failed(Failure::NotSent)
+        )
     }
 }

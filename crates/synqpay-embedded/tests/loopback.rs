@@ -115,7 +115,7 @@ fn a_wrong_key_is_a_refusal_of_a_query_and_an_unknown_outcome_of_a_payment() {
     let refused = client.status(|s| s.cancelable).unwrap_err();
     assert_eq!(refused, DriverError::Refused(NotAuthenticated));
     assert!(!refused.outcome_unknown());
-    assert!(!refused.is_retryable());
+    assert!(refused.is_retryable());
     // ... and never a refusal of a payment: its outcome is unknown, to be looked up.
     let reference = ReferenceId::new("wrong-key-1").unwrap();
     let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(1000));

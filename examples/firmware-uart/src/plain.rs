@@ -31,7 +31,8 @@ impl Tally {
     /// link); such a call may be sent again unless it is a payment.
     fn line_fault(&mut self, client: &mut Driver, e: &Failed) -> bool {
         match e {
-            DriverError::Failed(Failure::Link(code)) => {
+            // A query or a command refused with a link Error frame, or one on a payment.
+            DriverError::Refused(code) | DriverError::Failed(Failure::Link(code)) => {
                 hprintln!("    the device answered a link error: {:?}", code);
                 self.link_errors += 1;
             }
