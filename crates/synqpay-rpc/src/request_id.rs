@@ -92,23 +92,11 @@ impl IdGenerator {
     /// session's (or nobody's) id.
     pub fn parse(&self, received: &Text<'_>) -> Option<RequestId> {
         let s = received.as_str()?;
-        let (prefix, counter) = s.split_once('-')?;
-        if prefix.len() != 8 || u32::from_str_radix(prefix, 16).ok()? != self.prefix.0 {
-            return None;
-        }
-        if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
-            return None;
-        }
-        if counter.is_empty()
-            || counter.len() > 10
-            || counter.starts_with('0')
-            || !counter.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        u32::try_from(crate::decimal::decimal(counter)?)
-            .ok()
-            .map(RequestId)
+        // The counter after `PPPPPPPP-`; the whole text must then be what `text` writes for it
+        // (this prefix, lowercase, no leading zero), which settles every other question.
+        let counter = u32::try_from(crate::decimal::decimal(s.get(9..)?)?).ok()?;
+        let id = RequestId(counter);
+        (counter != 0 && self.text(id).as_str() == s).then_some(id)
     }
 }
 
@@ -159,8 +147,27 @@ mod tests {
             "00c0ffee-",
             "c0ffee-1",
             "00c0ffee-1x",
+            "00c0ffee-0",
+            "00c0ffee--1",
+            "00c0ffee-+1",
+            "00c0ffee_1",
+            "00c0ffee-4294967296",
+            "\u{fc}0c0ffee-1",
+            "00c0ffee-\u{fc}",
         ] {
             assert_eq!(g.parse(&Text::new(foreign)), None, "{foreign}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Every id reads back in its own session, and in no other.
+        #[test]
+        fn every_id_reads_back_only_in_its_session(prefix: u32, other: u32, counter in 1u32..) {
+            let g = IdGenerator::new(IdPrefix(prefix));
+            let text = g.text(RequestId(counter));
+            proptest::prop_assert_eq!(g.parse(&Text::new(text.as_str())), Some(RequestId(counter)));
+            let h = IdGenerator::new(IdPrefix(other));
+            proptest::prop_assert_eq!(h.parse(&Text::new(text.as_str())).is_some(), prefix == other);
         }
     }
 
