@@ -120,7 +120,10 @@ fn a_wrong_key_is_a_refusal_of_a_query_and_an_unknown_outcome_of_a_payment() {
     let reference = ReferenceId::new("wrong-key-1").unwrap();
     let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(1000));
     let unknown = client.sale(&params, &mut |_| ()).unwrap_err();
-    assert_eq!(unknown, DriverError::Failed(Failure::Link(NotAuthenticated)));
+    assert_eq!(
+        unknown,
+        DriverError::Failed(Failure::Link(NotAuthenticated))
+    );
     assert!(unknown.outcome_unknown());
     assert!(!unknown.is_retryable());
 }
