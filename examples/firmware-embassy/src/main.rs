@@ -287,6 +287,12 @@ async fn main_task(spawner: Spawner) {
             debug::EXIT_FAILURE
         }
     };
+    if let Some(peak) = mps2_an386::stack::peak() {
+        hprintln!(
+            "peak stack {} bytes (main, the executor, both tasks' polls, the interrupts)",
+            peak
+        );
+    }
     debug::exit(status);
 }
 
@@ -296,6 +302,7 @@ fn main() -> ! {
         panic!("the core peripherals were taken before main");
     };
     clock::start(core.SYST);
+    mps2_an386::stack::paint();
     let Some(executor) = singleton!(: Executor = Executor::new()) else {
         panic!("main ran twice");
     };
