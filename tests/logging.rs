@@ -60,7 +60,10 @@ fn a_refused_key_and_a_bad_frame_are_logged_without_the_key() {
     .with_api_key(wrong_key);
     let mut client = BlockingClient::new(terminal, Ticks(0), session);
     let refused = client.status(|_| ()).unwrap_err();
-    assert!(matches!(refused, DriverError::Failed(_)));
+    assert!(matches!(
+        refused,
+        DriverError::Refused(synqpay_link::ErrorCode::NotAuthenticated)
+    ));
     // A frame with a broken CRC, straight into the client session.
     client
         .session()
