@@ -51,18 +51,8 @@ impl Connection {
         addr: impl ToSocketAddrs + std::fmt::Debug,
         config: ClientConfig,
     ) -> Result<Self, Error> {
-        let text = || format!("{addr:?}").trim_matches('"').to_string();
-        let first = addr
-            .to_socket_addrs()
-            .map_err(|e| Error::Address {
-                addr: text(),
-                cause: Some(e),
-            })?
-            .next()
-            .ok_or_else(|| Error::Address {
-                addr: text(),
-                cause: None,
-            })?;
+        let text = format!("{addr:?}");
+        let first = Error::first_address(text.trim_matches('"'), addr.to_socket_addrs())?;
         Self::open(Endpoint::Tcp(first.to_string()), config, None)
     }
 
@@ -163,17 +153,7 @@ impl Connection {
                 }
             }
         };
-        let addr = addr
-            .to_socket_addrs()
-            .map_err(|e| Error::Address {
-                addr: addr.clone(),
-                cause: Some(e),
-            })?
-            .next()
-            .ok_or_else(|| Error::Address {
-                addr: addr.clone(),
-                cause: None,
-            })?;
+        let addr = Error::first_address(&addr, addr.to_socket_addrs())?;
         let stream =
             TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(Error::Connection)?;
         stream.set_nodelay(true).map_err(Error::Connection)?;

@@ -203,6 +203,24 @@ impl std::error::Error for Error {
 }
 
 impl Error {
+    /// The first address `addr` resolved to (`resolved`), or [`Error::Address`] saying why
+    /// there is none: the one reading of a resolver's answer for every way of connecting.
+    pub(crate) fn first_address<A: Iterator<Item = std::net::SocketAddr>>(
+        addr: &str,
+        resolved: io::Result<A>,
+    ) -> Result<std::net::SocketAddr, Error> {
+        resolved
+            .map_err(|e| Error::Address {
+                addr: addr.to_string(),
+                cause: Some(e),
+            })?
+            .next()
+            .ok_or_else(|| Error::Address {
+                addr: addr.to_string(),
+                cause: None,
+            })
+    }
+
     /// The error for a request that ended without an answer, as `synqpay_session::outcome`
     /// reads its failure (spec/protocol.md §1, §6).
     pub(crate) fn unanswered(why: Unanswered<'_>) -> Self {

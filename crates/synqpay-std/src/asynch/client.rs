@@ -70,18 +70,9 @@ impl Client {
         addr: impl tokio::net::ToSocketAddrs + std::fmt::Debug,
         config: ClientConfig,
     ) -> Result<Self, Error> {
-        let text = || format!("{addr:?}").trim_matches('"').to_string();
-        let first = tokio::net::lookup_host(&addr)
-            .await
-            .map_err(|e| Error::Address {
-                addr: text(),
-                cause: Some(e),
-            })?
-            .next()
-            .ok_or_else(|| Error::Address {
-                addr: text(),
-                cause: None,
-            })?;
+        let text = format!("{addr:?}");
+        let first =
+            Error::first_address(text.trim_matches('"'), tokio::net::lookup_host(&addr).await)?;
         Self::open(first.to_string(), config, None).await
     }
 

@@ -38,17 +38,10 @@ pub(super) struct Dialer {
 impl Dialer {
     /// Opens a connection.
     pub(super) async fn dial(&self) -> Result<Link, Error> {
-        let addr = tokio::net::lookup_host(self.addr.as_str())
-            .await
-            .map_err(|e| Error::Address {
-                addr: self.addr.clone(),
-                cause: Some(e),
-            })?
-            .next()
-            .ok_or_else(|| Error::Address {
-                addr: self.addr.clone(),
-                cause: None,
-            })?;
+        let addr = Error::first_address(
+            &self.addr,
+            tokio::net::lookup_host(self.addr.as_str()).await,
+        )?;
         let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
             .await
             .map_err(|_| {
