@@ -216,6 +216,15 @@ impl KnownDevice {
     /// The certificate on record, or a refusal.
     fn check(&self, presented: Fingerprint) -> Result<Option<Fingerprint>, TlsError> {
         let known = KnownDevices::load(&self.file).map_err(TlsError::KnownDevices)?;
+        self.on_record(&known, presented)
+    }
+
+    /// The certificate `known` holds for the serial number, or a refusal when it is another.
+    fn on_record(
+        &self,
+        known: &KnownDevices,
+        presented: Fingerprint,
+    ) -> Result<Option<Fingerprint>, TlsError> {
         match known.get(&self.serial_number) {
             Some(known) if known != presented => Err(TlsError::DeviceChanged {
                 serial_number: self.serial_number.clone(),
@@ -235,9 +244,9 @@ impl KnownDevice {
             return Ok(());
         }
         // Read again: another process may have recorded it meanwhile.
-        if self.check(presented).map_err(refuse)?.is_none() {
-            let mut known =
-                KnownDevices::load(&self.file).map_err(|e| refuse(TlsError::KnownDevices(e)))?;
+        let mut known =
+            KnownDevices::load(&self.file).map_err(|e| refuse(TlsError::KnownDevices(e)))?;
+        if self.on_record(&known, presented).map_err(refuse)?.is_none() {
             known
                 .pin(&self.serial_number, presented)
                 .and_then(|_| known.save())
