@@ -75,8 +75,10 @@ pub struct UserInputParams<'a> {
     /// Text types: the longest answer.
     pub max_length: Option<u32>,
     /// NUMBER: the smallest value.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub min_value: Option<i64>,
     /// NUMBER: the largest value.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub max_value: Option<i64>,
 }
 

@@ -43,10 +43,12 @@ pub struct StartTransactionParams<'a> {
     /// Unique for the device's lifetime; reuse is 303.
     pub reference_id: Text<'a>,
     /// Minor units, tip excluded; absent for VOID.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub amount: Option<i64>,
     /// ISO 4217 numeric (376).
     pub currency: Option<u16>,
     /// A tip, in minor units.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub tip_amount: Option<i64>,
     /// Show the tip screen.
     pub tip_screen: Option<bool>,
@@ -55,6 +57,7 @@ pub struct StartTransactionParams<'a> {
     /// Installments after the first.
     pub no_other_installment_payments: Option<u32>,
     /// The first installment, in minor units.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub first_payment: Option<i64>,
     /// The number of credit payments.
     pub no_credit_payments: Option<u32>,
@@ -108,12 +111,14 @@ impl<'a> StartTransactionParams<'a> {
 #[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 pub struct ContinueTransactionParams<'a> {
     /// After UPDATE: a new amount.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub new_amount: Option<i64>,
     /// After UPDATE: credit terms.
     pub credit_terms: Option<CreditTerms<'a>>,
     /// After UPDATE.
     pub no_other_installment_payments: Option<u32>,
     /// After UPDATE.
+    #[serde(serialize_with = "crate::decimal::amount")]
     pub first_payment: Option<i64>,
     /// After UPDATE.
     pub no_credit_payments: Option<u32>,
