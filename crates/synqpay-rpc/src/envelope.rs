@@ -4,7 +4,9 @@
 //! Parsing is done by this crate's scanner, so that `params` and `result` reach the caller as raw
 //! JSON whatever their shape; typed decoding of them is a second, separate step.
 
-use crate::{DecodeError, EncodeError, Method, RawJson, RpcError, RpcErrorCode, Text};
+use crate::{
+    DecodeError, EncodeError, EnvelopeError, Method, RawJson, RpcError, RpcErrorCode, Text,
+};
 
 /// A message received in a Request, Response or Event frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,7 +69,7 @@ impl<'a> Message<'a> {
     pub fn parse(payload: &'a [u8]) -> Result<Self, DecodeError> {
         let root = RawJson::parse(payload)?;
         if root.kind() != crate::JsonKind::Object {
-            return Err(DecodeError::Envelope("the message is not an object"));
+            return Err(DecodeError::Envelope(EnvelopeError::NotAnObject));
         }
         let (mut version, mut id, mut method, mut params, mut result, mut error) =
             (None, None, None, None, None, None);
@@ -87,7 +89,7 @@ impl<'a> Message<'a> {
         if let Some(v) = version
             && v.as_text().is_none_or(|t| t != "2.0")
         {
-            return Err(DecodeError::Envelope("\"jsonrpc\" is not \"2.0\""));
+            return Err(DecodeError::Envelope(EnvelopeError::NotVersion2));
         }
         let numeric_id = id.is_some_and(|v| v.kind() == crate::JsonKind::Number);
         let id = match id {
@@ -99,7 +101,7 @@ impl<'a> Message<'a> {
         if let Some(method) = method {
             let method = method
                 .as_text()
-                .ok_or(DecodeError::Envelope("\"method\" is not a string"))?;
+                .ok_or(DecodeError::Envelope(EnvelopeError::MethodNotText))?;
             return Ok(match id {
                 Some(id) => Message::Request(Request {
                     id,
@@ -121,9 +123,7 @@ impl<'a> Message<'a> {
                 id,
                 result: result.filter(|r| !r.is_null()),
             })),
-            None => Err(DecodeError::Envelope(
-                "neither \"method\", \"error\" nor \"id\"",
-            )),
+            None => Err(DecodeError::Envelope(EnvelopeError::NoMethodErrorOrId)),
         }
     }
 }
@@ -131,11 +131,11 @@ impl<'a> Message<'a> {
 /// An id: a string (spec/protocol.md §4); ours: a number is tolerated and kept as its digits.
 fn id_text(value: RawJson<'_>) -> Result<Text<'_>, DecodeError> {
     match value.kind() {
-        crate::JsonKind::String => value.as_text().ok_or(DecodeError::Envelope("bad \"id\"")),
+        crate::JsonKind::String => value
+            .as_text()
+            .ok_or(DecodeError::Envelope(EnvelopeError::IdEscape)),
         crate::JsonKind::Number => Ok(Text::new(value.as_str())),
-        _ => Err(DecodeError::Envelope(
-            "\"id\" is neither a string nor a number",
-        )),
+        _ => Err(DecodeError::Envelope(EnvelopeError::IdNotTextOrNumber)),
     }
 }
 
@@ -143,7 +143,7 @@ fn parse_error(value: RawJson<'_>) -> Result<RpcError<'_>, DecodeError> {
     let code = value
         .member("code")
         .and_then(|c| crate::decimal::decimal(c.as_str()))
-        .ok_or(DecodeError::Envelope("\"error\" has no integer \"code\""))?;
+        .ok_or(DecodeError::Envelope(EnvelopeError::ErrorWithoutCode))?;
     let message = value
         .member("message")
         .and_then(|m| m.as_text())

@@ -126,7 +126,7 @@ pub enum DecodeError {
     /// The bytes are not valid JSON.
     Json(JsonError),
     /// Valid JSON, but not a JSON-RPC 2.0 message of the kind expected; says what was wrong.
-    Envelope(&'static str),
+    Envelope(EnvelopeError),
     /// A member the method requires is absent (`"params"` or `"result"`).
     Missing(&'static str),
     /// The value does not fit the type: a wrong type, a missing field (named), a list longer
@@ -178,11 +178,50 @@ impl defmt::Format for DecodeError {
     fn format(&self, f: defmt::Formatter<'_>) {
         match self {
             Self::Json(e) => defmt::write!(f, "Json({})", e),
-            Self::Envelope(what) => defmt::write!(f, "Envelope({=str})", what),
+            Self::Envelope(what) => defmt::write!(f, "Envelope({})", what),
             Self::Missing(member) => defmt::write!(f, "Missing({=str})", member),
             Self::Value(e) => defmt::write!(f, "Value({})", e),
             Self::Field { field, error } => defmt::write!(f, "Field({=str}, {})", field, error),
         }
+    }
+}
+
+/// What makes valid JSON not a JSON-RPC 2.0 message of the kind expected (spec/protocol.md
+/// §3, §4). A type rather than text (ours): a firmware carries no sentences it never prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// The message is not a JSON object.
+    NotAnObject,
+    /// `jsonrpc` is present and is not `"2.0"`.
+    NotVersion2,
+    /// `method` is not a string.
+    MethodNotText,
+    /// The message has none of `method`, `error` and `id`.
+    NoMethodErrorOrId,
+    /// The `id` string holds an escape JSON does not define.
+    IdEscape,
+    /// The `id` is neither a string nor a number.
+    IdNotTextOrNumber,
+    /// The `error` object has no integer `code`.
+    ErrorWithoutCode,
+    /// A request or notification came where a response was awaited.
+    NotAResponse,
+}
+
+impl fmt::Display for EnvelopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotAnObject => "the message is not an object",
+            Self::NotVersion2 => "\"jsonrpc\" is not \"2.0\"",
+            Self::MethodNotText => "\"method\" is not a string",
+            Self::NoMethodErrorOrId => "neither \"method\", \"error\" nor \"id\"",
+            Self::IdEscape => "bad \"id\"",
+            Self::IdNotTextOrNumber => "\"id\" is neither a string nor a number",
+            Self::ErrorWithoutCode => "\"error\" has no integer \"code\"",
+            Self::NotAResponse => "not a response",
+        })
     }
 }
 

@@ -32,7 +32,9 @@ pub use envelope::{
     EchoId, ErrorResponse, Message, Notification, Request, Response, encode_call, encode_error,
     encode_notification, encode_request, encode_response, encode_response_raw,
 };
-pub use error::{DecodeError, EncodeError, RpcError, RpcErrorCode, ValueError, Wording};
+pub use error::{
+    DecodeError, EncodeError, EnvelopeError, RpcError, RpcErrorCode, ValueError, Wording,
+};
 pub use json::{Items, JsonError, JsonErrorKind, JsonKind, MAX_DEPTH, Members, RawJson};
 pub use members::MemberValue;
 pub use method::{FromRaw, Method, MethodInfo, MethodKind, NoParams, Null};

@@ -319,7 +319,9 @@ impl Reply {
         match Message::parse(&self.payload).map_err(Error::Decode)? {
             Message::Response(r) => Ok(r.result.map_or("null".into(), |r| r.as_str().to_string())),
             Message::Error(e) => Err(rpc_error(&e.error)),
-            _ => Err(Error::Decode(DecodeError::Envelope("not a response"))),
+            _ => Err(Error::Decode(DecodeError::Envelope(
+                synqpay_rpc::EnvelopeError::NotAResponse,
+            ))),
         }
     }
 

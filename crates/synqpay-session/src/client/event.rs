@@ -186,7 +186,9 @@ pub fn decode_response<M: Method>(payload: &[u8]) -> Result<M::Output<'_>, CallE
     match Message::parse(payload).map_err(CallError::Decode)? {
         Message::Response(r) => M::decode_output(r.result).map_err(CallError::Decode),
         Message::Error(e) => Err(CallError::Rpc(e.error)),
-        _ => Err(CallError::Decode(DecodeError::Envelope("not a response"))),
+        _ => Err(CallError::Decode(DecodeError::Envelope(
+            synqpay_rpc::EnvelopeError::NotAResponse,
+        ))),
     }
 }
 
