@@ -20,6 +20,7 @@ mod reference_id;
 mod request_id;
 mod text;
 mod wire_enum;
+mod written;
 
 pub use api::*;
 pub use code::Code;

@@ -177,3 +177,92 @@ fn the_recovery_lookup_is_by_reference_id() {
         r#"{"paymentMethod":"CREDIT_CARD","transactionType":"SALE","referenceId":"order-1001","amount":12550,"currency":376,"notifyEvents":true}"#
     );
 }
+
+/// The params of `message`, as written.
+fn params_of(message: &[u8]) -> &str {
+    let Message::Request(request) = Message::parse(message).unwrap() else {
+        panic!("not a request")
+    };
+    request.params.expect("params").as_str()
+}
+
+/// spec/api.md "startTransaction params": every member, in the documented order, with the
+/// value given; an absent one is left out, and an amount past `i32` is written whole.
+#[test]
+fn a_sale_request_writes_the_documented_members_in_order() {
+    let api = include_str!("../../../spec/api.md");
+    let section = &api[api.find("### startTransaction params").unwrap()..];
+    let section = &section[..section.find(" VOID:").unwrap()];
+    let documented: Vec<&str> = section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        // Not members: the other name of notifyReferral, the notification notifyEvents asks for.
+        .filter(|name| name.starts_with(char::is_lowercase))
+        .filter(|name| !["updateReferral", "transactionEvent"].contains(name))
+        .collect();
+
+    let all = StartTransactionParams {
+        payment_method: Some(PaymentMethod::CreditCard),
+        transaction_type: TransactionType::Sale,
+        reference_id: Text::new("pos-1_A"),
+        amount: Some(12550),
+        currency: Some(376),
+        tip_amount: Some(1000),
+        tip_screen: Some(false),
+        credit_terms: Some(CreditTerms::Installments),
+        no_other_installment_payments: Some(2),
+        first_payment: Some(5000),
+        no_credit_payments: Some(3),
+        payment_type: Some(PaymentType::CardPresent),
+        notify_update: Some(true),
+        notify_referral: Some(false),
+        notify_events: Some(true),
+    };
+    let mut buf = [0u8; 1024];
+    let n = encode_call::<StartTransaction>(&mut buf, "9", &all).unwrap();
+    let written = params_of(&buf[..n]);
+    assert_eq!(
+        written,
+        concat!(
+            r#"{"paymentMethod":"CREDIT_CARD","transactionType":"SALE","referenceId":"pos-1_A","#,
+            r#""amount":12550,"currency":376,"tipAmount":1000,"tipScreen":false,"#,
+            r#""creditTerms":"INSTALLMENTS","noOtherInstallmentPayments":2,"firstPayment":5000,"#,
+            r#""noCreditPayments":3,"paymentType":"CARD_PRESENT","notifyUpdate":true,"#,
+            r#""notifyReferral":false,"notifyEvents":true}"#
+        )
+    );
+    let names: Vec<&str> = RawJson::parse(written.as_bytes())
+        .unwrap()
+        .members()
+        .map(|(key, _)| key.as_wire())
+        .collect();
+    assert_eq!(names, documented);
+
+    let void = StartTransactionParams {
+        amount: None,
+        ..StartTransactionParams::new(TransactionType::Void, ReferenceId::new("pos-1_A").unwrap())
+    };
+    let n = encode_call::<StartTransaction>(&mut buf, "10", &void).unwrap();
+    assert_eq!(
+        params_of(&buf[..n]),
+        r#"{"paymentMethod":"CREDIT_CARD","transactionType":"VOID","referenceId":"pos-1_A"}"#
+    );
+
+    let large = StartTransactionParams {
+        amount: Some(i64::MAX),
+        tip_amount: Some(i64::MIN),
+        ..void
+    };
+    let n = encode_call::<StartTransaction>(&mut buf, "11", &large).unwrap();
+    let again =
+        StartTransaction::decode_params(Message::parse(&buf[..n]).ok().and_then(|m| match m {
+            Message::Request(r) => r.params,
+            _ => None,
+        }))
+        .unwrap();
+    assert_eq!(
+        (again.amount, again.tip_amount),
+        (Some(i64::MAX), Some(i64::MIN))
+    );
+}

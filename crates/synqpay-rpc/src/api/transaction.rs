@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
 use crate::method::{Null, from_raw_required, method};
+use crate::written::{self, Written};
 use crate::{
     CommandStatus, CreditTerms, LookupMethod, PaymentMethod, PaymentType, ReferenceId, ResultCode,
     Text, Transaction, TransactionType,
@@ -32,8 +33,10 @@ method! {
 }
 
 /// The parameters of `startTransaction`.
-#[skip_serializing_none]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Written member by member in the order below, absent members left out (ours: one loop
+/// rather than serde's derived code, for flash; the same JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
 pub struct StartTransactionParams<'a> {
     /// CREDIT_CARD.
@@ -43,12 +46,10 @@ pub struct StartTransactionParams<'a> {
     /// Unique for the device's lifetime; reuse is 303.
     pub reference_id: Text<'a>,
     /// Minor units, tip excluded; absent for VOID.
-    #[serde(serialize_with = "crate::decimal::amount")]
     pub amount: Option<i64>,
     /// ISO 4217 numeric (376).
     pub currency: Option<u16>,
     /// A tip, in minor units.
-    #[serde(serialize_with = "crate::decimal::amount")]
     pub tip_amount: Option<i64>,
     /// Show the tip screen.
     pub tip_screen: Option<bool>,
@@ -57,7 +58,6 @@ pub struct StartTransactionParams<'a> {
     /// Installments after the first.
     pub no_other_installment_payments: Option<u32>,
     /// The first installment, in minor units.
-    #[serde(serialize_with = "crate::decimal::amount")]
     pub first_payment: Option<i64>,
     /// The number of credit payments.
     pub no_credit_payments: Option<u32>,
@@ -70,6 +70,42 @@ pub struct StartTransactionParams<'a> {
     pub notify_referral: Option<bool>,
     /// Send `transactionEvent`s.
     pub notify_events: Option<bool>,
+}
+
+impl<'a> Serialize for StartTransactionParams<'a> {
+    // Members in the order of the fields above.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fn w(v: Option<Text<'_>>) -> Option<Written<'_>> {
+            v.map(Written::Text)
+        }
+        written::write_object(
+            s,
+            "StartTransactionParams",
+            &[
+                ("paymentMethod", w(self.payment_method.map(|m| m.name()))),
+                ("transactionType", w(Some(self.transaction_type.name()))),
+                ("referenceId", w(Some(self.reference_id))),
+                ("amount", self.amount.map(Written::from)),
+                ("currency", self.currency.map(Written::from)),
+                ("tipAmount", self.tip_amount.map(Written::from)),
+                ("tipScreen", self.tip_screen.map(Written::from)),
+                ("creditTerms", w(self.credit_terms.map(|t| t.name()))),
+                (
+                    "noOtherInstallmentPayments",
+                    self.no_other_installment_payments.map(Written::from),
+                ),
+                ("firstPayment", self.first_payment.map(Written::from)),
+                (
+                    "noCreditPayments",
+                    self.no_credit_payments.map(Written::from),
+                ),
+                ("paymentType", w(self.payment_type.map(|t| t.name()))),
+                ("notifyUpdate", self.notify_update.map(Written::from)),
+                ("notifyReferral", self.notify_referral.map(Written::from)),
+                ("notifyEvents", self.notify_events.map(Written::from)),
+            ],
+        )
+    }
 }
 
 impl<'a> StartTransactionParams<'a> {
