@@ -63,16 +63,19 @@ impl From<bool> for Written<'_> {
     }
 }
 
-/// Writes `members` as the object `name`, in order, leaving out the absent ones (as
-/// `skip_serializing_none` does).
+/// Writes the object `name`: `keys[i]` with `values[i]`, in order, leaving out the absent
+/// values (as `skip_serializing_none` does). The names are a table apart from the values (ours:
+/// one constant in flash, not an instruction or two a name to build pairs on the stack).
 pub(crate) fn write_object<S: Serializer>(
     s: S,
     name: &'static str,
-    members: &[(&'static str, Option<Written<'_>>)],
+    keys: &[&'static str],
+    values: &[Option<Written<'_>>],
 ) -> Result<S::Ok, S::Error> {
-    let count = members.iter().filter(|(_, value)| value.is_some()).count();
+    debug_assert_eq!(keys.len(), values.len());
+    let count = values.iter().filter(|value| value.is_some()).count();
     let mut out = s.serialize_struct(name, count)?;
-    for (key, value) in members {
+    for (key, value) in keys.iter().zip(values) {
         if let Some(value) = value {
             out.serialize_field(key, value)?;
         }

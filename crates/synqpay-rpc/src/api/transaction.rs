@@ -72,39 +72,50 @@ pub struct StartTransactionParams<'a> {
     pub notify_events: Option<bool>,
 }
 
+impl<'a> StartTransactionParams<'a> {
+    /// The members' wire names, in the order of the fields above and of spec/api.md.
+    const MEMBERS: [&'static str; 15] = [
+        "paymentMethod",
+        "transactionType",
+        "referenceId",
+        "amount",
+        "currency",
+        "tipAmount",
+        "tipScreen",
+        "creditTerms",
+        "noOtherInstallmentPayments",
+        "firstPayment",
+        "noCreditPayments",
+        "paymentType",
+        "notifyUpdate",
+        "notifyReferral",
+        "notifyEvents",
+    ];
+}
+
 impl<'a> Serialize for StartTransactionParams<'a> {
-    // Members in the order of the fields above.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         fn w(v: Option<Text<'_>>) -> Option<Written<'_>> {
             v.map(Written::Text)
         }
-        written::write_object(
-            s,
-            "StartTransactionParams",
-            &[
-                ("paymentMethod", w(self.payment_method.map(|m| m.name()))),
-                ("transactionType", w(Some(self.transaction_type.name()))),
-                ("referenceId", w(Some(self.reference_id))),
-                ("amount", self.amount.map(Written::from)),
-                ("currency", self.currency.map(Written::from)),
-                ("tipAmount", self.tip_amount.map(Written::from)),
-                ("tipScreen", self.tip_screen.map(Written::from)),
-                ("creditTerms", w(self.credit_terms.map(|t| t.name()))),
-                (
-                    "noOtherInstallmentPayments",
-                    self.no_other_installment_payments.map(Written::from),
-                ),
-                ("firstPayment", self.first_payment.map(Written::from)),
-                (
-                    "noCreditPayments",
-                    self.no_credit_payments.map(Written::from),
-                ),
-                ("paymentType", w(self.payment_type.map(|t| t.name()))),
-                ("notifyUpdate", self.notify_update.map(Written::from)),
-                ("notifyReferral", self.notify_referral.map(Written::from)),
-                ("notifyEvents", self.notify_events.map(Written::from)),
-            ],
-        )
+        let values = [
+            w(self.payment_method.map(|m| m.name())),
+            w(Some(self.transaction_type.name())),
+            w(Some(self.reference_id)),
+            self.amount.map(Written::from),
+            self.currency.map(Written::from),
+            self.tip_amount.map(Written::from),
+            self.tip_screen.map(Written::from),
+            w(self.credit_terms.map(|t| t.name())),
+            self.no_other_installment_payments.map(Written::from),
+            self.first_payment.map(Written::from),
+            self.no_credit_payments.map(Written::from),
+            w(self.payment_type.map(|t| t.name())),
+            self.notify_update.map(Written::from),
+            self.notify_referral.map(Written::from),
+            self.notify_events.map(Written::from),
+        ];
+        written::write_object(s, "StartTransactionParams", &Self::MEMBERS, &values)
     }
 }
 
