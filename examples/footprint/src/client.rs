@@ -56,12 +56,15 @@ fn session() -> Client<&'static mut [u8], 4> {
     Client::new(ClientConfig::default(), buffers, PREFIX).with_api_key(KEY)
 }
 
+/// The sale's parameters, opaque to the optimizer (`black_box`): a firmware's amount and
+/// reference come from its caller at run time, and parameters known at compile time would let
+/// the optimizer write part of the request ahead (seen: the blocking row 1.8 KB smaller).
 fn sale_params() -> Option<StartTransactionParams<'static>> {
-    let reference = ReferenceId::new("fw-1").ok()?;
-    Some(StartTransactionParams::sale(
+    let reference = ReferenceId::new(core::hint::black_box("fw-1")).ok()?;
+    Some(core::hint::black_box(StartTransactionParams::sale(
         reference,
-        synqpay_rpc::Amount::ils(12550),
-    ))
+        synqpay_rpc::Amount::ils(core::hint::black_box(12550)),
+    )))
 }
 
 /// getStatus then a sale, over the blocking driver.
