@@ -93,7 +93,6 @@ where
     ) -> Result<R, DriverError<T::Error>> {
         self.call::<synqpay_rpc::GetStatus, R>(&NoParams, f).await
     }
-
     /// `startTransaction`: each `transactionEvent` goes to `on_event` as it comes, the result to
     /// `f`. Never resent; after a failure whose outcome is unknown, call
     /// [`lookup_transaction`](Self::lookup_transaction) with the same `referenceId`.
@@ -104,8 +103,14 @@ where
         f: impl FnOnce(synqpay_rpc::TransactionResult<'_>) -> R,
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.start_transaction(now, params))?;
-        self.wait::<StartTransaction, _, _>(&mut Waiting::new(id, f).events(on_event))
-            .await
+        let mut call = Waiting::new(id, f).events(on_event);
+        loop {
+            self.transmit().await?;
+            if let Some(done) = call.check::<StartTransaction, R, B, T::Error, P>(&mut self.session) {
+                return done;
+            }
+            self.receive().await?;
+        }
     }
 
     /// The money-safe recovery: `getTransaction` by the payment's `referenceId`.
