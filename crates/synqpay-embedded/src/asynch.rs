@@ -106,7 +106,8 @@ where
         let mut call = Waiting::new(id, f).events(on_event);
         loop {
             self.transmit().await?;
-            if let Some(done) = call.check::<StartTransaction, R, B, T::Error, P>(&mut self.session) {
+            if let Some(done) = call.check::<StartTransaction, R, B, T::Error, P>(&mut self.session)
+            {
                 return done;
             }
             self.receive().await?;
@@ -238,9 +239,9 @@ where
             }
             None => {}
         }
-        if self.session.poll_timeout().is_some_and(|t| t <= now) {
-            self.session.handle_timeout(now);
-        }
+        // The session runs only the timers that are due (ours: no second reading of
+        // poll_timeout here, for flash).
+        self.session.handle_timeout(now);
         Ok(())
     }
 }
