@@ -6,11 +6,13 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use synqpay_std::text::untrusted;
 use synqpay_std::{
-    Amount, Client, Currency, Error, ReferenceId, RpcErrorCode, StartTransactionParams, Transaction,
+    Amount, Client, Currency, DeviceStatus, Error, GetStatus, NoParams, ReferenceId, RpcErrorCode,
+    StartTransactionParams, Transaction,
 };
 
 use crate::args::{DeviceArgs, OutputArgs};
@@ -134,6 +136,7 @@ fn look_up(
         "the answer does not tell ({}): looking the sale up by its referenceId",
         untrusted(&why)
     );
+    wait_while_restarting(client);
     match client.lookup_transaction(reference) {
         Ok(found) => match found.result() {
             // Another amount under this referenceId: another sale, not this one.
@@ -173,6 +176,31 @@ fn look_up(
             "{why}; the device is busy with a transaction (maybe this one): look it up once it is idle"
         )),
         Err(e) => Outcome::Unknown(format!("{why}; the lookup: {e}")),
+    }
+}
+
+/// How long a lookup waits for a device that is coming back from a restart (ours).
+const RESTART_WAIT: Duration = Duration::from_secs(30);
+
+/// getTransaction needs IDLE (spec/protocol.md §5): a device still in SYSTEM, as after a
+/// restart that ended the sale, is asked again each second (getStatus changes nothing), for at
+/// most [`RESTART_WAIT`]. Any other state, or no answer, goes straight on to the lookup.
+fn wait_while_restarting(client: &mut Client) {
+    let until = Instant::now() + RESTART_WAIT;
+    let mut said = false;
+    while Instant::now() < until {
+        let restarting = client.call::<GetStatus>(&NoParams).is_ok_and(|s| {
+            s.result()
+                .is_ok_and(|s| s.device_status == DeviceStatus::System)
+        });
+        if !restarting {
+            return;
+        }
+        if !said {
+            eprintln!("the device is restarting: the lookup waits for it");
+            said = true;
+        }
+        std::thread::sleep(Duration::from_secs(1));
     }
 }
 

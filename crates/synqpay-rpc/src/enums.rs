@@ -120,6 +120,17 @@ wire_enum! {
     }
 }
 
+impl DeviceStatus<'_> {
+    /// Whether the device runs nothing a request could still be answered by: IDLE, SCREEN_OFF,
+    /// or SYSTEM (its own screens, or coming back from a restart). Every state a method runs in
+    /// (spec/protocol.md §5: TRANSACTION, WAITING_CONTINUE_TRANSACTION, SETTLEMENT, PAIRING,
+    /// UPLOAD_LOGS, READ_CARD, PROMPT), SCREEN_BUSY, and a state this version does not know,
+    /// may be running one (ours: when unsure, a call goes on waiting).
+    pub fn runs_nothing(&self) -> bool {
+        matches!(self, Self::Idle | Self::ScreenOff | Self::System)
+    }
+}
+
 wire_enum! {
     /// The `result` of a long-running method: the request was valid and ran, whatever the money
     /// did (spec/protocol.md §4).
@@ -314,6 +325,36 @@ mod tests {
             TransactionType::from_text(Text::from_wire(r"S\u0041LE").unwrap()),
             TransactionType::Sale
         );
+    }
+
+    /// spec/protocol.md §5: the states each method runs in (its "during" column), and the
+    /// ones the device shows while it runs none of them.
+    #[test]
+    fn a_device_runs_nothing_only_when_idle_with_its_screen_off_or_in_its_own_screens() {
+        let running = [
+            "TRANSACTION",
+            "WAITING_CONTINUE_TRANSACTION",
+            "WAITING_FOR_CONTINUE",
+            "SETTLEMENT",
+            "PAIRING",
+            "READ_CARD",
+            "PROMPT",
+            "UPLOAD_LOGS",
+            "SCREEN_BUSY",
+            "HIBERNATING",
+        ];
+        for name in running {
+            assert!(
+                !DeviceStatus::from_text(Text::new(name)).runs_nothing(),
+                "{name}"
+            );
+        }
+        for name in ["IDLE", "SCREEN_OFF", "SYSTEM"] {
+            assert!(
+                DeviceStatus::from_text(Text::new(name)).runs_nothing(),
+                "{name}"
+            );
+        }
     }
 
     /// Every known value of every enum reads back from its wire name (the table lookup of

@@ -115,7 +115,7 @@ fn a_reboot_after_the_host_approved_leaves_the_outcome_unknown_and_the_lookup_ch
         "a reboot mid-sale leaves the outcome unknown: {r:?}"
     );
     // Back from the reboot, the lookup says what the host recorded.
-    let found = lookup(&mut client, "REBOOT-1")?;
+    let found = lookup_when_back(&mut client, "REBOOT-1")?;
     assert_eq!(status_of(&found), Some("CAPTURED"), "{found}");
     Ok(())
 }
@@ -126,7 +126,7 @@ fn a_reboot_before_the_card_charges_nothing() -> TestResult {
         with_scenario("[[payment]]\nreference_id = \"REBOOT-2\"\nreboot_at = \"CARD_DETECTED\"\n")?;
     let r = transact(&mut client, sale("REBOOT-2", 1000));
     assert!(lost(&r, "REBOOT-2"), "{r:?}");
-    let found = lookup(&mut client, "REBOOT-2");
+    let found = lookup_when_back(&mut client, "REBOOT-2");
     assert_eq!(found.err().as_ref().and_then(rpc_code), Some(302));
     Ok(())
 }

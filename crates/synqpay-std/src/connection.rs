@@ -20,6 +20,7 @@ use synqpay_session::{ClientConfig, Connected, SendError};
 use crate::backoff::Backoff;
 use crate::calls::{self, End, Kept, Session, SinceSent, Sorted};
 use crate::error::RequestProblem;
+use crate::resumed::Resumed;
 use crate::tls::{self, TlsError, Verification};
 use crate::transport::{Endpoint, Transport};
 use crate::{Error, Event, Reply};
@@ -43,6 +44,8 @@ pub(crate) struct Connection {
     backoff: Backoff,
     /// When bytes last came from the device (ms of `start`).
     last_rx: u64,
+    /// The question asked after a reconnect, while a payment of the earlier connection waits.
+    resumed: Resumed,
 }
 
 impl Connection {
@@ -96,6 +99,7 @@ impl Connection {
             kept: Kept::default(),
             backoff: Backoff::default(),
             last_rx: 0,
+            resumed: Resumed::default(),
         };
         client.reconnect()?;
         Ok(client)
@@ -141,7 +145,7 @@ impl Connection {
                     let port = crate::transport::open_serial(path, *baud, timeout)
                         .map_err(Error::Connection)?;
                     self.stream = Some(Transport::Serial(port));
-                    return Ok(self.session.connect(self.now()));
+                    return Ok(self.connected());
                 }
                 #[cfg(not(feature = "serial"))]
                 {
@@ -161,7 +165,16 @@ impl Connection {
             None => Transport::Plain(stream),
             Some(config) => Transport::Tls(Box::new(self.handshake(config.clone(), stream)?)),
         });
-        Ok(self.session.connect(self.now()))
+        Ok(self.connected())
+    }
+
+    /// The transport is up: the session is told, and the device is asked what it runs when a
+    /// payment of an earlier connection still waits ([`Resumed`]).
+    fn connected(&mut self) -> Connected {
+        let now = self.now();
+        let connected = self.session.connect(now);
+        self.resumed.connected(&mut self.session, now);
+        connected
     }
 
     /// Queues a new request with `send`, on a connection: if the last one died (no ACK, the
@@ -363,6 +376,9 @@ impl Connection {
         let mut done = None;
         while let Some(event) = self.session.poll_event() {
             match calls::sort(event) {
+                // The question asked after a reconnect: read, nobody else's.
+                Sorted::Ended { id, end, .. }
+                    if self.resumed.ended(&mut self.session, id, &end) => {}
                 Sorted::Ended { id, end, .. } if Some(id) == waiting => {
                     done = Some(end.into_result());
                 }

@@ -13,6 +13,7 @@ pub mod discovery;
 mod error;
 mod event;
 mod randomness;
+mod resumed;
 pub mod text;
 pub mod tls;
 pub mod transport;

@@ -161,6 +161,7 @@ for_both_clients!(
     a_silent_device_fails_the_call_at_its_deadline,
     a_query_whose_answer_is_corrupted_is_sent_once_more,
     a_dropped_connection_mid_sale_never_gives_a_wrong_outcome,
+    a_device_that_restarts_mid_sale_ends_it_unknown_without_waiting_out_its_deadline,
     keepalives_go_out_while_the_app_is_idle,
 );
 
@@ -395,6 +396,59 @@ fn a_dropped_connection_mid_sale_never_gives_a_wrong_outcome<C: Subject>() {
         transaction.transaction_status,
         Some(TransactionStatus::Captured)
     );
+}
+
+/// The device restarts while the card is read: it closes the connection, forgets the sale and
+/// comes back. Asked on the new connection, it runs nothing: the sale ends as "outcome unknown,
+/// look it up" (its cause says the device was asked, not that a deadline passed: the deadline
+/// here is a minute), and the lookup, once the device is back, is what it recorded.
+fn a_device_that_restarts_mid_sale_ends_it_unknown_without_waiting_out_its_deadline<C: Subject>() {
+    let scenario = "[[payment]]\nreference_id = \"both-restart\"\nreboot_at = \"CARD_DETECTED\"\n";
+    let sim = simulator(SimulatorConfig {
+        api_key: Some(KEY.parse().unwrap()),
+        step_ms: 20,
+        reboot_ms: 200,
+        scenario: Scenario::from_toml(scenario).unwrap(),
+        ..Default::default()
+    });
+    let config = ClientConfig {
+        transaction_timeout_ms: 60_000,
+        ..ClientConfig::default()
+    };
+    let mut client: C = paired(sim.addr(), config);
+    let e = client
+        .sale(&sale("both-restart", 1000), &mut |_| {})
+        .expect_err("the device restarted: no answer");
+    assert!(
+        matches!(
+            e,
+            Error::OutcomeUnknown {
+                cause: Failure::NotRunning,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.remedy(), Remedy::LookUp(Some("both-restart".into())));
+    // Once the device is back from SYSTEM, the lookup says what it recorded: not a charge.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let found = loop {
+        match client.lookup("both-restart") {
+            Err(Error::Rpc {
+                code: RpcErrorCode::IllegalState,
+                ..
+            }) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            other => break other,
+        }
+    };
+    match found {
+        Err(Error::Rpc { code, .. }) => assert_eq!(code, RpcErrorCode::TransactionNotFound),
+        Ok(found) => {
+            let transaction = found.result().unwrap().transaction.unwrap();
+            assert_ne!(transaction.is_charged(), Some(true));
+        }
+        Err(e) => panic!("{e:?}"),
+    }
 }
 
 fn keepalives_go_out_while_the_app_is_idle<C: Subject>() {

@@ -107,6 +107,10 @@ pub enum Failure {
         /// The CRC field as it came.
         received: u16,
     },
+    /// Sent on an earlier connection, and the device, asked on this one, runs nothing: it
+    /// restarted, or ended the request while the link was down, and its answer will not come
+    /// (`Client::device_runs_nothing`). A payment's outcome is unknown: look it up.
+    NotRunning,
 }
 
 impl Failure {
@@ -127,6 +131,7 @@ impl Failure {
             Self::Overflow | Self::LinkDead | Self::Crc { .. } | Self::Undecodable => true,
             Self::Timeout
             | Self::NotSent
+            | Self::NotRunning
             | Self::Mismatch
             | Self::TooLarge { .. }
             | Self::SwappedCrc => false,
@@ -143,6 +148,9 @@ impl core::fmt::Display for Failure {
             Self::Overflow => f.write_str("the answer was lost to a full inbox"),
             Self::LinkDead => f.write_str("the link died (no ACK to a KeepAlive)"),
             Self::Mismatch => f.write_str("the answer names another transaction"),
+            Self::NotRunning => f.write_str(
+                "the link came back and the device runs nothing: its answer will not come",
+            ),
             Self::Undecodable => f.write_str("the answer lacks a readable money member"),
             Self::TooLarge { length, max } => write!(
                 f,

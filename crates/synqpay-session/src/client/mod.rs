@@ -5,6 +5,7 @@
 mod event;
 mod inbound;
 mod pending;
+mod resumed;
 mod types;
 
 use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType, SwappedCrc};

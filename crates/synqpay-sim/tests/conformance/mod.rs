@@ -53,6 +53,18 @@ pub fn lookup(client: &mut Client, reference: &str) -> Result<Value, Error> {
     Ok(result_of(&reply))
 }
 
+/// [`lookup`] once the device is back from a restart: getTransaction needs IDLE
+/// (spec/protocol.md §5), and a device in SYSTEM is asked again, for at most 10 s.
+pub fn lookup_when_back(client: &mut Client, reference: &str) -> Result<Value, Error> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < until
+        && device_status(client).is_ok_and(|status| status == "SYSTEM")
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    lookup(client, reference)
+}
+
 pub fn rpc_code(err: &Error) -> Option<i64> {
     match err {
         Error::Rpc { code, .. } => Some(code.code()),

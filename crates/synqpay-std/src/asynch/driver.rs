@@ -63,9 +63,7 @@ impl Driver {
         tokio::time::sleep(self.backoff.wait(Instant::now())).await;
         self.backoff.attempted(Instant::now());
         self.link = Some(self.dialer.dial().await?);
-        let mut state = self.shared.lock();
-        let now = state.now();
-        Ok(state.session.connect(now))
+        Ok(self.shared.lock().connected())
     }
 
     fn drop_link(&mut self) {

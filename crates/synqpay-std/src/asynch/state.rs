@@ -8,11 +8,12 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use synqpay_rpc::{Cancel, CancelParams, RequestId, Text};
-use synqpay_session::{ClientConfig, SendError};
+use synqpay_session::{ClientConfig, Connected, SendError};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::calls::{self, End, KEPT, Kept, Session, SinceSent, Sorted};
+use crate::resumed::Resumed;
 use crate::{Error, Event};
 
 /// The longest the driver sleeps without looking at the session (ours, as the blocking client's
@@ -37,6 +38,7 @@ impl Shared {
                 payment: None,
                 cancel: false,
                 last_rx: 0,
+                resumed: Resumed::default(),
             }),
             wake: Notify::new(),
         }
@@ -62,6 +64,8 @@ pub(super) struct State {
     cancel: bool,
     /// When bytes last came from the device (ms of `start`).
     last_rx: u64,
+    /// The question asked after a reconnect, while a payment of the earlier connection waits.
+    resumed: Resumed,
 }
 
 /// A request whose end someone may wait for.
@@ -94,6 +98,15 @@ pub(super) struct Ticket {
 }
 
 impl State {
+    /// The transport is up: the session is told, and the device is asked what it runs when a
+    /// payment of an earlier connection still waits ([`Resumed`]).
+    pub(super) fn connected(&mut self) -> Connected {
+        let now = self.now();
+        let connected = self.session.connect(now);
+        self.resumed.connected(&mut self.session, now);
+        connected
+    }
+
     /// Milliseconds of the session's clock.
     pub(super) fn now(&self) -> u64 {
         self.start.elapsed().as_millis() as u64
@@ -199,6 +212,10 @@ impl State {
     /// Request `id` ended: to its waiter, or, when nobody waits any more (the future was
     /// dropped, or the answer came after the request had failed), its answer to the late ones.
     fn ended(&mut self, id: RequestId, end: End) {
+        // The question asked after a reconnect: read, nobody else's.
+        if self.resumed.ended(&mut self.session, id, &end) {
+            return;
+        }
         if self.payment.as_ref().is_some_and(|p| p.id == id) {
             self.payment = None;
         }
