@@ -47,6 +47,9 @@ pub struct SimulatorConfig {
     pub job_ms: u64,
     /// How long a reboot or restart keeps the device in SYSTEM (ours: 3 s).
     pub reboot_ms: u64,
+    /// How long `pair` is refused after a pairing closed on 5 wrong codes (ours: 60 s, so the
+    /// 6-digit code cannot be guessed by pairing again and again: 5 guesses a minute).
+    pub pairing_lockout_ms: u64,
     /// Keep answers a client could not receive for its return (the device's `cachedResponses`
     /// setting; off, as on a device, until set here or by `setConfig`).
     pub cached_responses: bool,
@@ -68,6 +71,7 @@ impl Default for SimulatorConfig {
             cardholder_ms: 1_000,
             job_ms: 1_000,
             reboot_ms: 3_000,
+            pairing_lockout_ms: 60_000,
             cached_responses: false,
             scenario: Scenario::default(),
             pcap: None,
@@ -116,6 +120,8 @@ pub struct App {
     pub screen: String,
     /// The pairing code on the screen, while one is.
     pub(crate) pairing_code: Option<String>,
+    /// Until when `pair` is refused: a pairing closed on wrong codes (ours).
+    pub(crate) pairing_locked_until: u64,
     /// Who decides what the card and the cardholder do (hand.rs).
     pub(crate) decide: Decide,
     /// The code `showQR` put on the screen, until the next screen.
@@ -152,6 +158,7 @@ impl App {
             link: LinkAction::Keep,
             screen: "IDLE".into(),
             pairing_code: None,
+            pairing_locked_until: 0,
             decide: Decide::Scenario,
             shown_qr: None,
             last: None,

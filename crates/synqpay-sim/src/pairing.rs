@@ -1,10 +1,14 @@
 //! Pairing (spec/protocol.md §3): `pair` shows a 6-digit code for 30 s, `authenticate` with it
-//! gives a new key (the old one stops working); after 5 wrong codes the pairing closes (ours).
+//! gives a new key (the old one stops working); after 5 wrong codes the pairing closes, and
+//! `pair` is refused for a while (`SimulatorConfig::pairing_lockout_ms`) so that pairing again
+//! and again does not give 5 more guesses each time (ours).
 
 use std::io::Write as _;
 
 use synqpay_link::ApiKey;
-use synqpay_rpc::{Authenticate, AuthenticateResult, Method, Null, Pair, RawJson, Text};
+use synqpay_rpc::{
+    Authenticate, AuthenticateResult, Method, Null, Pair, RawJson, RpcErrorCode, Text,
+};
 use synqpay_session::ReplyTo;
 
 use synqpay_session::terminal::{PAIRING_ATTEMPTS, PAIRING_MS};
@@ -21,6 +25,13 @@ impl App {
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
+        if now < self.pairing_locked_until {
+            // Ours: 201, as for a pairing that cannot open in this state (spec/protocol.md §5).
+            let wait_s = (self.pairing_locked_until - now).div_ceil(1000);
+            let why = format!("pairing locked after {PAIRING_ATTEMPTS} wrong codes: {wait_s} s");
+            let _ = device.respond_error(&reply, RpcErrorCode::IllegalState, &why, None);
+            return;
+        }
         match Pair::decode_params(params) {
             Ok(p) if p.serial_number == self.config.serial_number.as_str() => {
                 let code = self
@@ -84,6 +95,7 @@ impl App {
                 *wrong += 1;
                 if *wrong >= PAIRING_ATTEMPTS {
                     self.become_idle("IDLE (pairing closed: too many wrong codes)");
+                    self.pairing_locked_until = now + self.config.pairing_lockout_ms;
                 }
                 invalid(device, &reply, "wrong code")
             }

@@ -147,6 +147,7 @@ fn five_wrong_pairing_codes_close_the_pairing() {
     // spec/protocol.md §3 (ours): after 5 wrong codes the pairing is closed and the code void.
     let config = SimulatorConfig {
         otp: Some("123456".into()),
+        pairing_lockout_ms: 400,
         ..Default::default()
     };
     let sim = Simulator::start("127.0.0.1:0", config).unwrap();
@@ -177,7 +178,21 @@ fn five_wrong_pairing_codes_close_the_pairing() {
         ),
         "{e:?}"
     );
-    // A new pairing works with its code.
+    // Pairing again at once does not give 5 more guesses (ours: the code would fall to
+    // ~10,000 guesses a second): refused, 201, until the lockout has passed.
+    let e = client.pair("244RKR528387").unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Rpc {
+                code: RpcErrorCode::IllegalState,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Then a new pairing works with its code.
     client.pair("244RKR528387").unwrap();
     client.authenticate("123456").unwrap();
 }
