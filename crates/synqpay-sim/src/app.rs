@@ -6,11 +6,10 @@
 
 use synqpay_link::ApiKey;
 use synqpay_rpc::{
-    Authenticate, Cancel, CaptureSignature, ContinueTransaction, DecodeError, Deposit,
-    GetBatchFileStatus, GetConfig, GetDeviceInfo, GetSettlement, GetStatus, GetTerminalStatus,
-    GetTransaction, Method, Pair, QuerySettlements, RawJson, ReadCard, Reboot, Restart, ResultCode,
-    RpcErrorCode, SetConfig, Settlement, ShowQr, StartTransaction, UploadLogs, UserInput,
-    UserSelection,
+    Authenticate, Cancel, CaptureSignature, ContinueTransaction, Deposit, GetBatchFileStatus,
+    GetConfig, GetDeviceInfo, GetSettlement, GetStatus, GetTerminalStatus, GetTransaction, Method,
+    Pair, QuerySettlements, RawJson, ReadCard, Reboot, Restart, ResultCode, RpcErrorCode,
+    SetConfig, Settlement, ShowQr, StartTransaction, UploadLogs, UserInput, UserSelection,
 };
 use synqpay_session::terminal::{Needs, Rule, rule_of};
 use synqpay_session::{CachedResponses, Device, IncomingRequest, ReplyTo};
@@ -336,17 +335,6 @@ impl App {
             }
         }
     }
-}
-
-/// Answers a request whose parameters do not fit: 102 MissingParams when a required member is
-/// absent, 103 InvalidParams otherwise, naming what is wrong (spec/protocol.md §4).
-pub(crate) fn invalid_params(device: &mut SimDevice, reply: &ReplyTo, e: &DecodeError) {
-    let code = if e.is_missing() {
-        RpcErrorCode::MissingParams
-    } else {
-        RpcErrorCode::InvalidParams
-    };
-    let _ = device.respond_error(reply, code, &e.to_string(), None);
 }
 
 /// Answers a request made in the wrong state: 201 IllegalState (spec/protocol.md §5).

@@ -6,7 +6,8 @@
 use synqpay_rpc::{GetSettlement, Method, Null, RawJson, ResultCode, SettlementResult};
 use synqpay_session::ReplyTo;
 
-use crate::app::{App, SimDevice, host_disabled, invalid_params};
+use crate::app::{App, SimDevice, host_disabled};
+use crate::params;
 use crate::state::{Job, JobKind, LinkAction, State};
 
 impl App {
@@ -21,7 +22,7 @@ impl App {
         match synqpay_rpc::Settlement::decode_params(params) {
             Ok(p) if p.host != synqpay_rpc::Host::Shva => host_disabled(device, &reply),
             Ok(_) => self.start_job(now, JobKind::Settlement, Some(reply)),
-            Err(e) => invalid_params(device, &reply, &e),
+            Err(e) => params::undecodable::<synqpay_rpc::Settlement>(device, &reply, &e, params),
         }
     }
 
@@ -32,9 +33,12 @@ impl App {
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
-        match GetSettlement::decode_params(params) {
-            Ok(p) => self.settlements.find(&p, device, &reply),
-            Err(e) => invalid_params(device, &reply, &e),
+        let Some(p) = params::decode::<GetSettlement>(device, &reply, params) else {
+            return;
+        };
+        match params::get_settlement(&p) {
+            Ok(()) => self.settlements.find(&p, device, &reply),
+            Err(refusal) => refusal.send(device, &reply),
         }
     }
 

@@ -16,6 +16,7 @@ mod info;
 mod jobs;
 pub mod noise;
 mod pairing;
+mod params;
 pub mod pcap;
 mod prompts;
 mod records;

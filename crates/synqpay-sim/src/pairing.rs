@@ -56,7 +56,7 @@ impl App {
                 let _ = device.respond(&reply, &Null);
             }
             Ok(_) => invalid(device, &reply, "serialNumber is not this device's"),
-            Err(e) => crate::app::invalid_params(device, &reply, &e),
+            Err(e) => crate::params::undecodable::<Pair>(device, &reply, &e, params),
         }
     }
 
@@ -88,7 +88,7 @@ impl App {
                     },
                 );
             }
-            Err(e) => crate::app::invalid_params(device, &reply, &e),
+            Err(e) => crate::params::undecodable::<Authenticate>(device, &reply, &e, params),
             Ok(_) => {
                 // Ours (spec/protocol.md §3): after 5 wrong codes the pairing is closed
                 // and the code void, so it cannot be guessed within its 30 s.

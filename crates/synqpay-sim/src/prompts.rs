@@ -8,13 +8,14 @@
 
 use serde::Serialize;
 use synqpay_rpc::{
-    CaptureSignature, DecodeError, DeviceStatus, Method, Null, RawJson, ReadCard, ResultCode,
-    ShowQr, Text, UserInput, UserSelection,
+    CaptureSignature, DeviceStatus, Method, Null, RawJson, ReadCard, ResultCode, ShowQr, Text,
+    UserInput, UserSelection,
 };
 use synqpay_session::{Device, ReplyTo};
 
-use crate::app::{App, SimDevice, invalid_params};
+use crate::app::{App, SimDevice};
 use crate::hand::Decide;
+use crate::params;
 use crate::state::State;
 
 /// The default wait of a prompt without `timeout` (spec/api.md: 60 s).
@@ -145,13 +146,14 @@ impl App {
     ) {
         // By hand, the screen page answers; otherwise the simulated cardholder, after a while.
         let cardholder_ms = (self.decide == Decide::Scenario).then_some(self.config.cardholder_ms);
+        // `None`: the request was refused (102/103), and answered so.
         match start(device, reply, method, params, now, cardholder_ms) {
-            Ok(Shown::Prompt(prompt)) => {
+            Some(Shown::Prompt(prompt)) => {
                 self.screen = prompt.screen();
                 self.state = State::Prompt(prompt);
             }
-            Ok(Shown::Qr(qr)) => self.shown_qr = Some(qr),
-            Err(e) => invalid_params(device, &reply, &e),
+            Some(Shown::Qr(qr)) => self.shown_qr = Some(qr),
+            None => {}
         }
     }
 }
@@ -177,7 +179,8 @@ fn text(t: Option<Text<'_>>) -> Option<String> {
 }
 
 /// Starts the screen method `method` at `now`; the simulated cardholder answers `cardholder_ms`
-/// later, or (`None`: by hand) when the screen page says.
+/// later, or (`None`: by hand) when the screen page says. Parameters that do not fit
+/// (`crate::params`) are answered 102 or 103 here, and nothing starts (`None`).
 fn start(
     device: &mut Device<Vec<u8>>,
     reply: ReplyTo,
@@ -185,22 +188,38 @@ fn start(
     params: Option<RawJson<'_>>,
     now: u64,
     cardholder_ms: Option<u64>,
-) -> Result<Shown, DecodeError> {
+) -> Option<Shown> {
+    // Decoded, then checked beyond their types; refused here when either fails.
+    fn checked<'a, M: Method>(
+        device: &mut Device<Vec<u8>>,
+        reply: &ReplyTo,
+        params: Option<RawJson<'a>>,
+        check: fn(&M::Params<'a>) -> Result<(), params::Refusal>,
+    ) -> Option<M::Params<'a>> {
+        let p = params::decode::<M>(device, reply, params)?;
+        match check(&p) {
+            Ok(()) => Some(p),
+            Err(refusal) => {
+                refusal.send(device, reply);
+                None
+            }
+        }
+    }
     // What every prompt's request says, then what only a selection or an input adds: its
     // options, and the simulated cardholder's default answer.
     let (kind, asked, options, choice) = match method {
         ReadCard::NAME => {
-            let p = ReadCard::decode_params(params)?;
+            let p = checked::<ReadCard>(device, &reply, params, params::read_card)?;
             let asked = Asked::new(p.command_id, p.timeout, p.cancelable, p.title, p.body);
             (Kind::ReadCard, asked, Vec::new(), String::new())
         }
         UserInput::NAME => {
-            let p = UserInput::decode_params(params)?;
+            let p = checked::<UserInput>(device, &reply, params, params::user_input)?;
             let asked = Asked::new(p.command_id, p.timeout, p.cancelable, p.title, p.body);
             (Kind::UserInput, asked, Vec::new(), "0501234567".to_string())
         }
         UserSelection::NAME => {
-            let p = UserSelection::decode_params(params)?;
+            let p = checked::<UserSelection>(device, &reply, params, params::user_selection)?;
             let options: Vec<(String, String)> = p
                 .options
                 .iter()
@@ -214,16 +233,16 @@ fn start(
             (Kind::UserSelection, asked, options, first)
         }
         CaptureSignature::NAME => {
-            let p = CaptureSignature::decode_params(params)?;
+            let p = checked::<CaptureSignature>(device, &reply, params, params::capture_signature)?;
             let asked = Asked::new(p.command_id, p.timeout, None, p.title, p.body);
             (Kind::CaptureSignature, asked, Vec::new(), String::new())
         }
         _ => {
             // showQR: answered as soon as it is shown (spec/api.md).
-            let p = ShowQr::decode_params(params)?;
+            let p = params::decode::<ShowQr>(device, &reply, params)?;
             let _ = device.respond(&reply, &Null);
             let data = p.qr_data.to_string();
-            return Ok(Shown::Qr(ShownQr {
+            return Some(Shown::Qr(ShownQr {
                 svg: crate::face::qr_svg(&data),
                 data,
                 title: text(p.title),
@@ -233,7 +252,7 @@ fn start(
     let timeout_ms = asked
         .timeout
         .map_or(DEFAULT_TIMEOUT_MS, |s| u64::from(s) * 1000);
-    Ok(Shown::Prompt(Prompt {
+    Some(Shown::Prompt(Prompt {
         kind,
         reply,
         command_id: asked.command_id,

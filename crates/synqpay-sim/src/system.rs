@@ -4,7 +4,8 @@
 use synqpay_rpc::{Config, Deposit, Method, Null, RawJson, RpcErrorCode, SetConfig};
 use synqpay_session::{CachedResponses, ReplyTo};
 
-use crate::app::{App, SimDevice, host_disabled, invalid_params};
+use crate::app::{App, SimDevice, host_disabled};
+use crate::params;
 
 /// The settings `setConfig` changes (the simulator acts on `cachedResponses`; the others are
 /// kept and reported).
@@ -57,7 +58,7 @@ impl App {
                 device.set_cached_responses(self.settings.cached_responses());
                 let _ = device.respond(&reply, &Null);
             }
-            Err(e) => invalid_params(device, &reply, &e),
+            Err(e) => params::undecodable::<SetConfig>(device, &reply, &e, params),
         }
     }
 
@@ -75,7 +76,7 @@ impl App {
                 let code = RpcErrorCode::IllegalRequest;
                 let _ = device.respond_error(&reply, code, "IllegalRequest", reason);
             }
-            Err(e) => invalid_params(device, &reply, &e),
+            Err(e) => params::undecodable::<Deposit>(device, &reply, &e, params),
         }
     }
 }

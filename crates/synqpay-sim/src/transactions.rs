@@ -13,9 +13,10 @@ use synqpay_session::ReplyTo;
 
 use synqpay_session::terminal::{CONTINUE_MS, Outcome};
 
-use crate::app::{App, SimDevice, illegal, invalid, invalid_params, refuse};
+use crate::app::{App, SimDevice, illegal, invalid, refuse};
 use crate::face::LastSale;
 use crate::hand::{Decide, Hold};
+use crate::params;
 use crate::prompts::Prompt;
 use crate::records::with_transaction;
 use crate::scenario::Stop;
@@ -86,10 +87,12 @@ impl App {
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
-        let p = match StartTransaction::decode_params(params) {
-            Ok(p) => p,
-            Err(e) => return invalid_params(device, &reply, &e),
+        let Some(p) = params::decode::<StartTransaction>(device, &reply, params) else {
+            return;
         };
+        if let Err(refusal) = params::start_transaction(&p) {
+            return refusal.send(device, &reply);
+        }
         // The simulated terminal takes credit cards only (spec/api.md: CREDIT_CARD; ours: any
         // other method is 300 PaymentMethodDisabled).
         if p.payment_method
@@ -126,10 +129,6 @@ impl App {
         } else {
             if self.references.contains(&reference) {
                 return refuse(device, &reply, RpcErrorCode::TransactionAlreadyExist);
-            }
-            if p.amount.is_none() {
-                let _ = device.respond_error(&reply, RpcErrorCode::MissingParams, "amount", None);
-                return;
             }
             self.references.push(reference.clone());
         }
@@ -179,9 +178,8 @@ impl App {
         let State::WaitingContinue { running, .. } = &self.state else {
             return illegal(device, &reply);
         };
-        let params = match ContinueTransaction::decode_params(params) {
-            Ok(p) => p,
-            Err(e) => return invalid_params(device, &reply, &e),
+        let Some(params) = params::decode::<ContinueTransaction>(device, &reply, params) else {
+            return;
         };
         let mut running = running.clone();
         running.reply = reply;
@@ -214,7 +212,7 @@ impl App {
                 self.become_idle("IDLE (prompt cancelled)");
             }
             Ok(_) => refuse(device, &reply, RpcErrorCode::TransactionNotFound),
-            Err(e) => invalid_params(device, &reply, &e),
+            Err(e) => params::undecodable::<Cancel>(device, &reply, &e, params),
         }
     }
 
@@ -237,7 +235,7 @@ impl App {
         match Cancel::decode_params(params) {
             Ok(p) if p.reference_id == target.reference_id.as_str() => {}
             Ok(_) => return refuse(device, &reply, RpcErrorCode::TransactionNotFound),
-            Err(e) => return invalid_params(device, &reply, &e),
+            Err(e) => return params::undecodable::<Cancel>(device, &reply, &e, params),
         }
         let _ = device.respond(&reply, &Null);
         // The cancelled request answers too (spec/api.md "cancel"), unless it was
@@ -273,10 +271,12 @@ impl App {
         reply: ReplyTo,
         params: Option<RawJson<'_>>,
     ) {
-        let p = match GetTransaction::decode_params(params) {
-            Ok(p) => p,
-            Err(e) => return invalid_params(device, &reply, &e),
+        let Some(p) = params::decode::<GetTransaction>(device, &reply, params) else {
+            return;
         };
+        if let Err(refusal) = params::get_transaction(&p) {
+            return refusal.send(device, &reply);
+        }
         let value = p.lookup_value.map(|v| v.to_string()).unwrap_or_default();
         let found = match p.lookup_method {
             LookupMethod::RefId => self.stored.iter().find(|s| s.reference_id == value),

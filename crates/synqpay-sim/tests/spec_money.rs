@@ -64,8 +64,8 @@ fn reused_reference_is_303_and_never_charged_twice() -> TestResult {
         assert_eq!(rpc_code(&err), Some(303), "{err:?}");
     }
     // A reused reference for another type is reused all the same.
-    let refund = json!({"transactionType": "REFUND", "referenceId": "conf-dup-1",
-                        "amount": 500, "currency": 376});
+    let refund = json!({"paymentMethod": "CREDIT_CARD", "transactionType": "REFUND",
+                        "referenceId": "conf-dup-1", "amount": 500, "currency": 376});
     let err = transact(&mut client, refund).expect_err("reused");
     assert_eq!(rpc_code(&err), Some(303), "{err:?}");
 
