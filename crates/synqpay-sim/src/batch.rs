@@ -30,15 +30,27 @@ pub(crate) struct Settled {
 #[derive(Debug, Default)]
 pub(crate) struct Settlements(Vec<Settled>);
 
-/// A transaction's record type in a batch (field: R a regular transaction, V a voided one).
+/// A transaction's record type in a batch (field: R a regular transaction, V a voided one;
+/// ours: I an informative one, a refund's credit or a balance inquiry).
 fn record_type(s: &Stored) -> RecordType<'static> {
     match (
         s.status,
         TransactionType::from_text(Text::new(&s.running.transaction_type)),
     ) {
         (TransactionStatus::Voided, _) | (_, TransactionType::Void) => RecordType::V,
+        (TransactionStatus::Informative, _) => RecordType::I,
         _ => RecordType::R,
     }
+}
+
+/// Whether a transaction goes to the host with the batch (ours): what moved money or undid it.
+/// A declined one never does; an authorization waits for its CAPTURE or VOID.
+fn in_batch(s: &Stored) -> bool {
+    !s.settled
+        && !matches!(
+            s.status,
+            TransactionStatus::Declined | TransactionStatus::Authorized
+        )
 }
 
 /// Writes `records` as the typed list (at most `synqpay_rpc`'s capacity; ours: the rest are left
@@ -78,7 +90,7 @@ fn report_of<'a>(s: &'a Settled) -> SettlementReport<'a> {
 impl Settlements {
     /// `getBatchFileStatus`: the transactions not settled yet.
     pub(crate) fn batch_status(stored: &[Stored], device: &mut Device<Vec<u8>>, reply: &ReplyTo) {
-        let open = stored.iter().filter(|s| !s.settled);
+        let open = stored.iter().filter(|s| in_batch(s));
         let status = BatchFileStatus {
             main_terminal: MainTerminal {
                 terminal_id: Some(Text::new(TERMINAL_ID)),
@@ -99,7 +111,7 @@ impl Settlements {
     pub(crate) fn settle(&mut self, stored: &mut [Stored]) -> SettlementReport<'_> {
         let number = self.0.len() + 1;
         let mut records = Vec::new();
-        for s in stored.iter_mut().filter(|s| !s.settled) {
+        for s in stored.iter_mut().filter(|s| in_batch(s)) {
             s.settled = true;
             if s.status == TransactionStatus::Captured {
                 s.status = TransactionStatus::Settled;

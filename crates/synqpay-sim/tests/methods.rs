@@ -132,3 +132,57 @@ fn an_unknown_host_or_payment_method_is_refused_by_its_code() {
     );
     assert_eq!(code(cash), RpcErrorCode::PaymentMethodDisabled);
 }
+
+/// What goes to the host with a batch (spec/api.md "Settlement object", `batchFile` types
+/// R/V/I): a captured sale as R, a voided one as V, a refund's credit as I; a declined sale
+/// moved no money and is never in a batch, nor settled.
+#[test]
+fn a_declined_sale_is_never_in_a_batch_nor_settled() {
+    let (_sim, mut client) = setup();
+    let sell = |client: &mut Client, reference: &str, minor_units: i64| {
+        let sale = StartTransactionParams::sale(
+            synqpay_rpc::ReferenceId::new(reference).unwrap(),
+            synqpay_rpc::Amount::ils(minor_units),
+        );
+        client.start_transaction(&sale, &mut |_| {}).unwrap();
+    };
+    sell(&mut client, "r-captured", 1500);
+    // An amount ending in 01 is declined (the default scenario).
+    sell(&mut client, "r-declined", 1501);
+    let batch = client.call_raw("getBatchFileStatus", None).unwrap();
+    let batch: serde_json::Value = serde_json::from_str(&batch.result_json().unwrap()).unwrap();
+    let entries: Vec<(String, String)> = batch["mainTerminal"]["batchFile"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_string(),
+                e["referenceId"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(entries, [("R".to_string(), "r-captured".to_string())], "{batch}");
+
+    let params = SettlementParams {
+        host: Host::Shva,
+        report_format: None,
+        reset_gen: None,
+    };
+    let reply = client.call::<Settlement>(&params).unwrap();
+    let settled = reply.result().unwrap().settlement.unwrap().settled_transactions;
+    let references: Vec<String> = settled
+        .iter()
+        .map(|t| t.reference_id.unwrap().to_string())
+        .collect();
+    assert_eq!(references, ["r-captured"]);
+    let declined = client
+        .lookup_transaction(synqpay_rpc::ReferenceId::new("r-declined").unwrap())
+        .unwrap();
+    let declined = declined.result().unwrap().transaction.unwrap();
+    assert_eq!(
+        declined.transaction_status,
+        Some(synqpay_rpc::TransactionStatus::Declined),
+        "a settlement leaves a declined sale as it was"
+    );
+}
