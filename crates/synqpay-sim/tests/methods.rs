@@ -162,7 +162,11 @@ fn a_declined_sale_is_never_in_a_batch_nor_settled() {
             )
         })
         .collect();
-    assert_eq!(entries, [("R".to_string(), "r-captured".to_string())], "{batch}");
+    assert_eq!(
+        entries,
+        [("R".to_string(), "r-captured".to_string())],
+        "{batch}"
+    );
 
     let params = SettlementParams {
         host: Host::Shva,
@@ -170,7 +174,12 @@ fn a_declined_sale_is_never_in_a_batch_nor_settled() {
         reset_gen: None,
     };
     let reply = client.call::<Settlement>(&params).unwrap();
-    let settled = reply.result().unwrap().settlement.unwrap().settled_transactions;
+    let settled = reply
+        .result()
+        .unwrap()
+        .settlement
+        .unwrap()
+        .settled_transactions;
     let references: Vec<String> = settled
         .iter()
         .map(|t| t.reference_id.unwrap().to_string())

@@ -366,7 +366,7 @@ fn two_pages_watching_both_get_each_change() {
     let open = || {
         let mut s = std::net::TcpStream::connect(page.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        s.write_all(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.write_all(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             .unwrap();
         BufReader::new(s)
     };
@@ -385,4 +385,66 @@ fn two_pages_watching_both_get_each_change() {
     });
     assert_eq!(next_data(&mut a)["decide"], "by-hand");
     assert_eq!(next_data(&mut b)["decide"], "by-hand");
+}
+
+/// Another site open in the same browser cannot press the device's buttons: an action must be
+/// JSON (which a cross-site request cannot send without a preflight the page never grants),
+/// from the page's own origin, to the page named by its address (a site whose name resolves
+/// to loopback, DNS rebinding, is refused). The page's own request goes through.
+#[test]
+fn only_the_page_itself_may_act() {
+    use std::io::{Read, Write};
+    let sim = Simulator::start("127.0.0.1:0", SimulatorConfig::default()).unwrap();
+    let page = ScreenPage::start(&sim, "127.0.0.1:0").unwrap();
+    let host = page.addr().to_string();
+    let action = r#"{"action":"decide","by":"by-hand"}"#;
+    let status_of = |head: &str| {
+        let mut s = std::net::TcpStream::connect(page.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let request = format!(
+            "POST /action HTTP/1.1\r\n{head}Content-Length: {}\r\nConnection: close\r\n\r\n{action}",
+            action.len()
+        );
+        s.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        answer.split(' ').nth(1).unwrap_or_default().to_string()
+    };
+    let json = "Content-Type: application/json\r\n";
+    let cases = [
+        // A form or a no-cors fetch from another site: text/plain.
+        (
+            format!("Host: {host}\r\nOrigin: http://evil.example\r\nContent-Type: text/plain\r\n"),
+            "403",
+        ),
+        (
+            format!("Host: {host}\r\nContent-Type: text/plain\r\n"),
+            "403",
+        ),
+        // JSON, but from another origin.
+        (
+            format!("Host: {host}\r\nOrigin: http://evil.example\r\n{json}"),
+            "403",
+        ),
+        // DNS rebinding: the browser believes it talks to evil.example.
+        (
+            format!(
+                "Host: evil.example:{}\r\nOrigin: http://evil.example:{}\r\n{json}",
+                page.addr().port(),
+                page.addr().port()
+            ),
+            "421",
+        ),
+    ];
+    for (head, expected) in &cases {
+        assert_eq!(status_of(head), *expected, "{head}");
+    }
+    assert_eq!(
+        sim.decide(),
+        synqpay_sim::Decide::Scenario,
+        "nothing was pressed"
+    );
+    // The page's own request.
+    let own = format!("Host: {host}\r\nOrigin: http://{host}\r\n{json}");
+    assert_eq!(status_of(&own), "204");
 }

@@ -14,6 +14,8 @@ use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+mod guard;
+
 use crate::Simulator;
 use crate::hand::Action;
 use crate::view::{Control, Shared};
@@ -98,6 +100,12 @@ fn serve(
         let path = request.url().split('?').next().unwrap_or("").to_string();
         let method = request.method().clone();
         let result = match (method, path.as_str()) {
+            _ if !guard::addressed_here(&request) => {
+                request.respond(status(421, "address the page by IP or localhost"))
+            }
+            (tiny_http::Method::Post, "/action") if !guard::posted_by_the_page(&request) => {
+                request.respond(status(403, "actions come from the page itself"))
+            }
             (tiny_http::Method::Get, "/") => request.respond(html(PAGE)),
             (tiny_http::Method::Get, "/state") => {
                 let json = shared.read(|v| serde_json::to_string(v).unwrap_or_default());
