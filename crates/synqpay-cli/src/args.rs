@@ -73,6 +73,8 @@ pub enum Command {
         /// Listen on this network interface alone (`eth0`, `en0`).
         #[arg(long, value_name = "NAME")]
         interface: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Pairs with the device; prints the API key alone on the last line.
     Pair {

@@ -5,6 +5,7 @@ use synqpay_std::tls::Verification;
 use synqpay_std::{ApiKey, Client, ClientConfig};
 
 use crate::args::DeviceArgs;
+use crate::output;
 use crate::trust::{Carried, Check};
 
 /// How to reach the device.
@@ -49,7 +50,7 @@ impl Target {
             (None, None) => Client::connect(self.host.as_str(), config),
             (None, Some(verification)) => Client::connect_tls(&self.host, config, verification),
         };
-        let mut client = client.map_err(|e| e.to_string())?;
+        let mut client = client.map_err(|e| output::failure(&e))?;
         if let Some(key) = self.api_key {
             client = client.with_api_key(key);
         }

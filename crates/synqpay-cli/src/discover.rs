@@ -8,24 +8,49 @@ use synqpay_sim::Simulator;
 use synqpay_sim::advertise::Advertisement;
 use synqpay_std::discovery::{self, Discovered, Transport};
 
+use crate::args::OutputArgs;
+
 /// The name the simulator announces (TXT `name`).
 const SIMULATOR_NAME: &str = "Synqpay simulator";
 
 /// Browses for `timeout_secs` seconds (on `interface` alone, if given) and prints one line per
-/// device: serial number, addresses, port, transport, name.
-pub fn run(timeout_secs: u64, interface: Option<&str>) -> Result<(), String> {
+/// device: serial number, addresses, port, transport, name; or, with `--json`, one JSON array
+/// of them (empty when none announced itself).
+pub fn run(timeout_secs: u64, interface: Option<&str>, output: OutputArgs) -> Result<(), String> {
     let timeout = Duration::from_secs(timeout_secs);
     let found = match interface {
         Some(name) => discovery::discover_on(name, timeout),
         None => discovery::discover(timeout),
     }
     .map_err(|e| format!("discover: {e}"))?;
+    if output.json {
+        println!("{}", crate::output::json(&as_json(&found)));
+        return Ok(());
+    }
     if found.is_empty() {
         eprintln!("no device announced itself within {timeout_secs} s");
         return Ok(());
     }
     print!("{}", table(&found));
     Ok(())
+}
+
+/// The devices for scripts: the text as announced (within its bound), in JSON strings, which
+/// [`crate::output::json`] prints escaped.
+fn as_json(found: &[Discovered]) -> serde_json::Value {
+    let devices: Vec<serde_json::Value> = found
+        .iter()
+        .map(|device| {
+            serde_json::json!({
+                "serialNumber": device.serial_number.as_str(),
+                "addresses": device.addresses,
+                "port": device.port,
+                "transport": device.transport.to_string(),
+                "name": device.name.as_str(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(devices)
 }
 
 /// The devices as aligned columns, a header first; every cell from the network escaped.

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use synqpay_std::Canceller;
 
-/// The exit status of a process left by Ctrl-C (128 + SIGINT, as shells report it).
-pub const INTERRUPTED: i32 = 130;
+/// The exit status of a sale left by a second Ctrl-C: its outcome is unknown (`synqpay sale`'s
+/// documented 3), not the shell's 130, so that a script reads what happened to the money.
+pub const LEFT: i32 = 3;
 
 /// Installs the handler for a sale `reference_id` run by a client with `canceller`. Once per
 /// process (the CLI runs one sale).
@@ -28,7 +29,7 @@ pub fn on_ctrl_c(canceller: Canceller, reference_id: String) -> Result<(), Strin
                  `synqpay call getTransaction '{{\"lookupMethod\":\"REF_ID\",\"lookupValue\":\"{reference_id}\"}}'` \
                  (the next `synqpay sale` does it first)"
             );
-            std::process::exit(INTERRUPTED);
+            std::process::exit(LEFT);
         }
     })
     .map_err(|e| format!("installing the Ctrl-C handler: {e}"))

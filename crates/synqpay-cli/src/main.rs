@@ -67,8 +67,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut client = Target::of(&device)?.connect()?;
             let reply = client
                 .call_raw(&method, params.as_deref())
-                .map_err(|e| e.to_string())?;
-            let result = reply.result_json().map_err(|e| e.to_string())?;
+                .map_err(|e| output::failure(&e))?;
+            let result = reply.result_json().map_err(|e| output::failure(&e))?;
             println!("{}", output::json_text(&result));
             Ok(ExitCode::SUCCESS)
         }
@@ -91,16 +91,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             decode::run(input).map(|()| ExitCode::SUCCESS)
         }
         Command::Demo => demo::run().map(|()| ExitCode::SUCCESS),
-        Command::Discover { timeout, interface } => {
-            discover::run(timeout, interface.as_deref()).map(|()| ExitCode::SUCCESS)
-        }
+        Command::Discover {
+            timeout,
+            interface,
+            output,
+        } => discover::run(timeout, interface.as_deref(), output).map(|()| ExitCode::SUCCESS),
     }
 }
 
 /// `pair`, then `authenticate` with the code from the screen; prints the key alone.
 fn pair(device: &DeviceArgs, serial_number: &str, otp: Option<String>) -> Result<(), String> {
     let mut client = Target::of(device)?.connect()?;
-    client.pair(serial_number).map_err(|e| e.to_string())?;
+    client
+        .pair(serial_number)
+        .map_err(|e| output::failure(&e))?;
     let otp = match otp {
         Some(otp) => otp,
         None => {
@@ -114,7 +118,7 @@ fn pair(device: &DeviceArgs, serial_number: &str, otp: Option<String>) -> Result
             line.trim().to_string()
         }
     };
-    let key = client.authenticate(&otp).map_err(|e| e.to_string())?;
+    let key = client.authenticate(&otp).map_err(|e| output::failure(&e))?;
     println!("{}", String::from_utf8_lossy(&key.expose_hex()));
     Ok(())
 }

@@ -33,9 +33,35 @@ pub fn json_text(text: &str) -> String {
     }
 }
 
+/// A failed call, as a sentence for a person: what happened, then what to do when the error's
+/// own words do not say it already (pair again, check the connection). The error's `Display`
+/// has escaped the device's text in it already.
+pub fn failure(e: &synqpay_std::Error) -> String {
+    let said = e.to_string();
+    match e.remedy() {
+        synqpay_std::Remedy::PairAgain => {
+            format!("{said}: pair with the device again (`synqpay pair`, then `--api-key`)")
+        }
+        synqpay_std::Remedy::CheckConnection => {
+            format!("{said}: check the cable or network, that the device is on, and its address")
+        }
+        _ => said,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrong_key_says_pair_again() {
+        let e = synqpay_std::Error::Link(synqpay_std::ErrorCode::NotAuthenticated);
+        let said = failure(&e);
+        assert!(
+            said.contains("NOT_AUTHENTICATED") && said.contains("synqpay pair"),
+            "{said}"
+        );
+    }
 
     #[test]
     fn json_for_a_terminal_escapes_what_could_drive_it_and_stays_equal() {

@@ -116,11 +116,12 @@ pub fn run(
             other => other,
         },
         Err(e) if e.outcome_unknown() => look_up(&mut client, reference, amount, e.to_string()),
-        // Refused or never sent: nothing ran.
-        Err(e) => {
-            forget(pending.as_ref(), &reference_text);
-            return Err(e.to_string());
-        }
+        // Refused or never sent: nothing ran. Reported as an outcome, so that `--json` prints
+        // it too.
+        Err(e) => Outcome::NotCharged(
+            format!("refused, nothing ran: {}", output::failure(&e)),
+            serde_json::Value::Null,
+        ),
     };
     Ok(report(outcome, output, pending.as_ref(), &reference_text))
 }

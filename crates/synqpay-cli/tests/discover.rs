@@ -276,6 +276,44 @@ fn discover_finds_the_advertised_simulators_across_a_veth_pair() {
         }
     }
 
+    // For scripts: one JSON array, the same devices.
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let args = ["discover", "--timeout", "3", "--json"];
+        let out = run_for(Lab::in_ns(&lab.pos_ns, &args), Duration::from_secs(30));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let devices: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut found: Vec<(String, String, String)> = devices
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["serialNumber"].as_str().unwrap_or_default().to_string(),
+                    d["port"].to_string(),
+                    d["transport"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        tries.push(devices);
+        let wanted: Vec<(String, String, String)> = expected
+            .iter()
+            .map(|row| (row[0].clone(), row[2].clone(), row[3].clone()))
+            .collect();
+        if found == wanted {
+            break;
+        }
+        assert!(
+            tries.len() < 3,
+            "discover --json printed, three times: {tries:#?}"
+        );
+    }
+
     // A name that is no interface is said so, before anything is sent.
     let out = run_for(
         Lab::in_ns(&lab.pos_ns, &["discover", "--interface", "nosuch0"]),

@@ -496,4 +496,15 @@ fn a_payment_named_at_run_time_is_bound_too() {
         c.send_raw(1, "startTransaction", Some(unfit)),
         Err(synqpay_session::SendError::Params)
     );
+    // spec/api.md: a referenceId has at most 64 characters; a longer one could not be checked
+    // against the answer, and is said so (not "could not be written as JSON").
+    let long = "r".repeat(65);
+    let params = StartTransactionParams {
+        reference_id: synqpay_rpc::Text::new(&long),
+        ..sale("raw-2", 100)
+    };
+    assert_eq!(
+        c.start_transaction(1, &params),
+        Err(synqpay_session::SendError::ReferenceTooLong)
+    );
 }

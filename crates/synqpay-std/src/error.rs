@@ -80,6 +80,8 @@ pub enum RequestProblem {
     ParamsDoNotFit,
     /// The parameters could not be written as JSON.
     Encode,
+    /// A payment's `referenceId` is longer than 64 characters (spec/api.md).
+    ReferenceTooLong,
 }
 
 /// What to do about an [`Error`]: what a user interface tells the cashier or the developer.
@@ -136,6 +138,7 @@ impl fmt::Display for RequestProblem {
             Self::ParamsNotJson => "the parameters are not JSON",
             Self::ParamsDoNotFit => "the parameters do not fit the method",
             Self::Encode => "the parameters could not be written as JSON",
+            Self::ReferenceTooLong => "the referenceId is longer than 64 characters",
         })
     }
 }
@@ -289,6 +292,7 @@ impl From<SendError> for Error {
             SendError::TooLarge => Error::Request(RequestProblem::TooLarge),
             SendError::Encode => Error::Request(RequestProblem::Encode),
             SendError::Params => Error::Request(RequestProblem::ParamsDoNotFit),
+            SendError::ReferenceTooLong => Error::Request(RequestProblem::ReferenceTooLong),
         }
     }
 }

@@ -648,7 +648,7 @@ fn payment_kind(params: &StartTransactionParams<'_>) -> Result<Kind, SendError> 
 fn reference_of(text: &Text<'_>) -> Result<Reference, SendError> {
     let mut reference = Reference::new();
     for c in text.chars() {
-        reference.push(c).map_err(|_| SendError::Encode)?;
+        reference.push(c).map_err(|_| SendError::ReferenceTooLong)?;
     }
     Ok(reference)
 }

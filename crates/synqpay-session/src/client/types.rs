@@ -51,6 +51,9 @@ pub enum SendError {
     /// Parameters given as JSON text do not fit the method (a payment is sent only when its
     /// result can be checked against it, spec/protocol.md §6).
     Params,
+    /// A payment's `referenceId` is longer than 64 characters (spec/api.md "startTransaction
+    /// params"; `synqpay_rpc::MAX_REFERENCE_ID`): its result could not be checked against it.
+    ReferenceTooLong,
 }
 
 impl core::fmt::Display for SendError {
@@ -63,6 +66,7 @@ impl core::fmt::Display for SendError {
             Self::TooLarge => "the request is larger than the transmit buffer",
             Self::Encode => "the parameters could not be encoded",
             Self::Params => "the parameters do not fit the method",
+            Self::ReferenceTooLong => "the referenceId is longer than 64 characters",
         })
     }
 }
