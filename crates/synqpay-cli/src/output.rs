@@ -39,7 +39,8 @@ pub fn json_text(text: &str) -> String {
 pub fn failure(e: &synqpay_std::Error) -> String {
     let said = e.to_string();
     match e.remedy() {
-        synqpay_std::Remedy::PairAgain => {
+        // `NotPaired` says "pair first" itself.
+        synqpay_std::Remedy::PairAgain if !matches!(e, synqpay_std::Error::NotPaired) => {
             format!("{said}: pair with the device again (`synqpay pair`, then `--api-key`)")
         }
         synqpay_std::Remedy::CheckConnection => {

@@ -172,6 +172,53 @@ fn a_wrong_key_is_a_link_error_by_name() {
         "{}",
         stderr(&out)
     );
+    // With what to do about it.
+    assert!(stderr(&out).contains("synqpay pair"), "{}", stderr(&out));
+    // A sale: a link Error frame on a payment is never a refusal (spec/protocol.md §1), its
+    // outcome unknown; the lookup, with the same wrong key, cannot tell either. For a script:
+    // JSON on stdout, exit 3.
+    let out = sim.run(&[
+        "--api-key",
+        "deadbeef",
+        "sale",
+        "--json",
+        "--amount",
+        "1000",
+        "--reference-id",
+        "wrong-key-1",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["charged"], serde_json::Value::Null, "{shown}");
+    let reason = shown["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("NOT_AUTHENTICATED"), "{reason}");
+}
+
+#[test]
+fn a_refused_sale_is_an_outcome_a_script_reads() {
+    let sim = Sim::paired();
+    // The simulated terminal is Israeli: another currency is refused (103), and nothing ran.
+    let out = sim.run(&[
+        "--api-key",
+        KEY,
+        "sale",
+        "--json",
+        "--amount",
+        "1000",
+        "--currency",
+        "840",
+        "--reference-id",
+        "refused-1",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["charged"], false, "{shown}");
+    assert_eq!(shown["referenceId"], "refused-1", "{shown}");
+    let reason = shown["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("refused") && reason.contains("currency"),
+        "{reason}"
+    );
 }
 
 #[test]
