@@ -89,6 +89,8 @@ pub const CATALOG: &[Entry] = &[
             "void_and_capture_of_what_cannot_be_are_refused",
             "an_unknown_host_or_payment_method_is_refused_by_its_code",
             "outcomes_follow_the_amount_and_unknown_is_not_declined",
+            "a_payment_missing_a_required_member_is_102_naming_it",
+            "a_payment_with_a_value_out_of_its_range_is_103_naming_it",
         ],
     ),
     entry::<ContinueTransaction>(
@@ -113,9 +115,17 @@ pub const CATALOG: &[Entry] = &[
         &[
             "approved_sale_is_captured_and_lookup_by_reference_agrees",
             "lookup_of_unknown_reference_is_302",
+            "a_lookup_without_its_value_is_102",
         ],
     ),
-    entry::<GetBatchFileStatus>(Unchecked, &[], &["settlement_makes_the_batch_settled"]),
+    entry::<GetBatchFileStatus>(
+        Unchecked,
+        &[],
+        &[
+            "settlement_makes_the_batch_settled",
+            "a_declined_sale_is_never_in_a_batch_nor_settled",
+        ],
+    ),
     entry::<Settlement>(
         Checked,
         &[E::HostDisabled],
@@ -127,7 +137,10 @@ pub const CATALOG: &[Entry] = &[
     entry::<GetSettlement>(
         Checked,
         &[E::HostDisabled],
-        &["settlements_are_numbered_and_found_again"],
+        &[
+            "settlements_are_numbered_and_found_again",
+            "a_lookup_without_its_value_is_102",
+        ],
     ),
     entry::<QuerySettlements>(
         Unchecked,
@@ -142,15 +155,29 @@ pub const CATALOG: &[Entry] = &[
     entry::<ReadCard>(
         Checked,
         &[],
-        &["read_card_waits_in_read_card_then_the_cardholder_answers"],
+        &[
+            "read_card_waits_in_read_card_then_the_cardholder_answers",
+            "screen_methods_outside_their_documented_values_are_103_naming_the_member",
+        ],
     ),
     entry::<UserInput>(
         Checked,
         &[],
-        &["a_prompt_is_cancelled_by_its_command_id_and_times_out_by_its_timeout"],
+        &[
+            "a_prompt_is_cancelled_by_its_command_id_and_times_out_by_its_timeout",
+            "screen_methods_outside_their_documented_values_are_103_naming_the_member",
+        ],
     ),
-    entry::<UserSelection>(Checked, &[], &[]),
-    entry::<CaptureSignature>(Checked, &[], &[]),
+    entry::<UserSelection>(
+        Checked,
+        &[],
+        &["screen_methods_outside_their_documented_values_are_103_naming_the_member"],
+    ),
+    entry::<CaptureSignature>(
+        Checked,
+        &[],
+        &["screen_methods_outside_their_documented_values_are_103_naming_the_member"],
+    ),
     entry::<ShowQr>(Checked, &[], &[]),
     entry::<GetConfig>(
         Unchecked,
