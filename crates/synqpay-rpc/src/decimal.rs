@@ -55,15 +55,13 @@ pub(crate) fn amount<S: serde::Serializer>(value: &Option<i64>, s: S) -> Result<
 }
 
 /// The decimal text of an `i64`, built without 64-bit division.
-#[cfg(any(not(feature = "std"), test))]
-struct Digits {
+pub(crate) struct Digits {
     buf: [u8; 20],
     start: usize,
 }
 
-#[cfg(any(not(feature = "std"), test))]
 impl Digits {
-    fn of(n: i64) -> Self {
+    pub(crate) fn of(n: i64) -> Self {
         let mut buf = [0u8; 20];
         let mut start = buf.len();
         let mut rest = n.unsigned_abs();
@@ -83,7 +81,7 @@ impl Digits {
         Self { buf, start }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[self.start..]
     }
 }
@@ -91,7 +89,6 @@ impl Digits {
 /// `v / 10` and `v % 10` by long division in three 32-bit steps: the high word, then the
 /// remainder with the next 16 bits, then with the last 16 (each fits 32 bits, as a remainder is
 /// below 10).
-#[cfg(any(not(feature = "std"), test))]
 fn tenth(v: u64) -> (u64, u8) {
     let (high, low) = ((v >> 32) as u32, v as u32);
     let (q_high, r) = (high / 10, high % 10);

@@ -4,6 +4,7 @@
 //! Parsing is done by this crate's scanner, so that `params` and `result` reach the caller as raw
 //! JSON whatever their shape; typed decoding of them is a second, separate step.
 
+use crate::writer::Writer;
 use crate::{
     DecodeError, EncodeError, EnvelopeError, Method, RawJson, RpcError, RpcErrorCode, Text,
 };
@@ -156,44 +157,6 @@ fn parse_error(value: RawJson<'_>) -> Result<RpcError<'_>, DecodeError> {
     })
 }
 
-/// Writes JSON text into a caller's buffer.
-pub(crate) struct Writer<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl<'b> Writer<'b> {
-    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
-        Self { buf, len: 0 }
-    }
-
-    pub(crate) fn raw(&mut self, text: &str) -> Result<&mut Self, EncodeError> {
-        let end = self.len + text.len();
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(EncodeError::BufferFull)?
-            .copy_from_slice(text.as_bytes());
-        self.len = end;
-        Ok(self)
-    }
-
-    pub(crate) fn value<T: serde::Serialize + ?Sized>(
-        &mut self,
-        value: &T,
-    ) -> Result<&mut Self, EncodeError> {
-        let rest = self
-            .buf
-            .get_mut(self.len..)
-            .ok_or(EncodeError::BufferFull)?;
-        self.len += serde_json_core::to_slice(value, rest).map_err(EncodeError::of)?;
-        Ok(self)
-    }
-
-    pub(crate) fn finish(&self) -> usize {
-        self.len
-    }
-}
-
 /// Writes `{"jsonrpc":"2.0","method":M,"id":ID,"params":P}` (the member order of the spec's
 /// vectors); `params` `None` writes `null`. Returns the length. For a method this crate
 /// types, [`encode_call`] names it by its type.
@@ -205,9 +168,9 @@ pub fn encode_request<P: serde::Serialize + ?Sized>(
 ) -> Result<usize, EncodeError> {
     let mut w = Writer::new(buf);
     w.raw(r#"{"jsonrpc":"2.0","method":"#)?
-        .value(method)?
+        .string(method)?
         .raw(r#","id":"#)?
-        .value(id)?
+        .string(id)?
         .raw(r#","params":"#)?;
     match params {
         Some(p) => w.value(p)?,
@@ -224,7 +187,14 @@ pub fn encode_call<M: Method>(
     id: &str,
     params: &M::Params<'_>,
 ) -> Result<usize, EncodeError> {
-    encode_request(buf, id, M::NAME, Some(params))
+    let mut w = Writer::new(buf);
+    w.raw(r#"{"jsonrpc":"2.0","method":"#)?
+        .string(M::NAME)?
+        .raw(r#","id":"#)?
+        .string(id)?
+        .raw(r#","params":"#)?
+        .with(|out| M::write_params(params, out))?;
+    Ok(w.raw("}")?.finish())
 }
 
 /// Writes a notification: `{"jsonrpc":"2.0","method":M,"params":P}`.

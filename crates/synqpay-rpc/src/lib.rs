@@ -20,6 +20,7 @@ mod reference_id;
 mod request_id;
 mod text;
 mod wire_enum;
+mod writer;
 mod written;
 
 pub use api::*;

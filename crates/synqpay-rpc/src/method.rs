@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DecodeError, RawJson};
+use crate::{DecodeError, EncodeError, RawJson};
 
 /// One method of the API.
 pub trait Method {
@@ -36,6 +36,14 @@ pub trait Method {
     /// Decodes a response's `result` (`None`: absent or `null`).
     fn decode_output(raw: Option<RawJson<'_>>) -> Result<Self::Output<'_>, DecodeError> {
         FromRaw::from_raw(raw, "result")
+    }
+
+    /// Writes `params` as JSON into `out`; returns the length. Provided: through serde
+    /// (serde-json-core). The methods a firmware calls most write theirs without serde, the
+    /// same text (ours: `getStatus` and the other methods without parameters write `null`,
+    /// `startTransaction` its members by one loop, for flash).
+    fn write_params(params: &Self::Params<'_>, out: &mut [u8]) -> Result<usize, EncodeError> {
+        serde_json_core::to_slice(params, out).map_err(EncodeError::of)
     }
 }
 
@@ -191,6 +199,48 @@ impl MethodInfo {
 
 /// Declares a method type.
 macro_rules! method {
+    // No parameters: `null`, written without serde.
+    ($(#[$doc:meta])* $name:ident = $wire:literal, NoParams => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name;
+
+        impl $crate::Method for $name {
+            const NAME: &'static str = $wire;
+            const KIND: $crate::MethodKind = $crate::MethodKind::$kind;
+            $( const $flag: bool = true; )*
+            type Params<'a> = NoParams;
+            type Output<'a> = $output;
+
+            fn write_params(
+                _: &NoParams,
+                out: &mut [u8],
+            ) -> Result<usize, $crate::EncodeError> {
+                $crate::writer::Writer::new(out).raw("null").map(|w| w.finish())
+            }
+        }
+    };
+    // Parameters that write themselves without serde (`write_json`).
+    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)*; write_json $(,)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name;
+
+        impl $crate::Method for $name {
+            const NAME: &'static str = $wire;
+            const KIND: $crate::MethodKind = $crate::MethodKind::$kind;
+            $( const $flag: bool = true; )*
+            type Params<'a> = $params;
+            type Output<'a> = $output;
+
+            fn write_params(
+                params: &Self::Params<'_>,
+                out: &mut [u8],
+            ) -> Result<usize, $crate::EncodeError> {
+                params.write_json(out)
+            }
+        }
+    };
     ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,20 +4,22 @@
 //! member's own type; for `startTransaction`'s fifteen members that was about 0.7 KB of flash on
 //! a Cortex-M4 (`scripts/footprint`). Here each member becomes one [`Written`] value and a
 //! single loop writes them: the same object, in the same order, with the same members left out.
+//! Through serde ([`write_object`], for any serializer) or as JSON text directly
+//! ([`write_json`], what a request carries: no serializer in a firmware at all).
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::Text;
+use crate::decimal::Digits;
+use crate::writer::Writer;
+use crate::{EncodeError, Text};
 
 /// One member's value as it is written.
 #[derive(Clone, Copy)]
 pub(crate) enum Written<'a> {
     /// A string (an enumeration's wire name, an id).
     Text(Text<'a>),
-    /// An amount in minor units (written by [`crate::decimal::amount`]).
-    Amount(i64),
-    /// A count or a code.
-    Count(u32),
+    /// An amount in minor units, a count or a code (written by [`crate::decimal::amount`]).
+    Integer(i64),
     /// A flag.
     Flag(bool),
 }
@@ -26,8 +28,7 @@ impl Serialize for Written<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match *self {
             Self::Text(text) => text.serialize(s),
-            Self::Amount(n) => crate::decimal::amount(&Some(n), s),
-            Self::Count(n) => s.serialize_u32(n),
+            Self::Integer(n) => crate::decimal::amount(&Some(n), s),
             Self::Flag(b) => s.serialize_bool(b),
         }
     }
@@ -41,19 +42,19 @@ impl<'a> From<Text<'a>> for Written<'a> {
 
 impl From<i64> for Written<'_> {
     fn from(n: i64) -> Self {
-        Self::Amount(n)
+        Self::Integer(n)
     }
 }
 
 impl From<u32> for Written<'_> {
     fn from(n: u32) -> Self {
-        Self::Count(n)
+        Self::Integer(n.into())
     }
 }
 
 impl From<u16> for Written<'_> {
     fn from(n: u16) -> Self {
-        Self::Count(n.into())
+        Self::Integer(n.into())
     }
 }
 
@@ -81,4 +82,31 @@ pub(crate) fn write_object<S: Serializer>(
         }
     }
     out.end()
+}
+
+/// Writes the object as JSON text into `out` (`keys[i]` with `values[i]`, in order, the absent
+/// ones left out), the text serde-json-core writes for [`write_object`]; returns the length.
+/// The keys are the API's member names, which need no escaping.
+pub(crate) fn write_json(
+    out: &mut [u8],
+    keys: &[&'static str],
+    values: &[Option<Written<'_>>],
+) -> Result<usize, EncodeError> {
+    let mut w = Writer::new(out);
+    let mut separator = "{\"";
+    for (key, value) in keys.iter().zip(values) {
+        let Some(value) = value else { continue };
+        w.raw(separator)?.raw(key)?.raw("\":")?;
+        separator = ",\"";
+        match *value {
+            Written::Text(text) => w.text(text)?,
+            Written::Integer(n) => w.bytes(Digits::of(n).as_bytes())?,
+            Written::Flag(true) => w.raw("true")?,
+            Written::Flag(false) => w.raw("false")?,
+        };
+    }
+    if separator.starts_with('{') {
+        w.raw("{")?;
+    }
+    Ok(w.raw("}")?.finish())
 }

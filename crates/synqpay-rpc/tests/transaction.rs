@@ -266,3 +266,55 @@ fn a_sale_request_writes_the_documented_members_in_order() {
         (Some(i64::MAX), Some(i64::MIN))
     );
 }
+
+mod written_without_serde {
+    use proptest::prelude::*;
+    use synqpay_rpc::*;
+
+    fn enum_of<T: Copy + std::fmt::Debug + 'static>(
+        all: &'static [T],
+    ) -> impl Strategy<Value = Option<T>> {
+        prop::option::of(prop::sample::select(all))
+    }
+
+    proptest! {
+        /// `startTransaction` writes its parameters without serde (`Method::write_params`):
+        /// the request is the same text serde writes for them (`encode_request`), whatever
+        /// the members, the amounts and the text.
+        #[test]
+        fn a_payment_request_is_the_text_serde_writes(
+            reference in "[ -~\u{e9}\u{5d0}\u{1}\n\"\\\\]{0,24}",
+            amount in prop::option::of(any::<i64>()),
+            currency in prop::option::of(any::<u16>()),
+            tip in prop::option::of(any::<i64>()),
+            tip_screen in prop::option::of(any::<bool>()),
+            terms in enum_of(CreditTerms::ALL),
+            payments in prop::option::of(any::<u32>()),
+            payment_type in enum_of(PaymentType::ALL),
+            flags in (prop::option::of(any::<bool>()), prop::option::of(any::<bool>())),
+            kind in prop::sample::select(TransactionType::ALL),
+        ) {
+            let params = StartTransactionParams {
+                payment_method: None,
+                transaction_type: kind,
+                reference_id: Text::new(&reference),
+                amount,
+                currency,
+                tip_amount: tip,
+                tip_screen,
+                credit_terms: terms,
+                no_other_installment_payments: payments,
+                first_payment: tip,
+                no_credit_payments: payments,
+                payment_type,
+                notify_update: flags.0,
+                notify_referral: flags.1,
+                notify_events: None,
+            };
+            let (mut ours, mut serde) = ([0u8; 2048], [0u8; 2048]);
+            let a = encode_call::<StartTransaction>(&mut ours, "id-1", &params).unwrap();
+            let b = encode_request(&mut serde, "id-1", StartTransaction::NAME, Some(&params)).unwrap();
+            prop_assert_eq!(std::str::from_utf8(&ours[..a]).unwrap(), std::str::from_utf8(&serde[..b]).unwrap());
+        }
+    }
+}

@@ -14,7 +14,7 @@ use crate::{DecodeError, FromRaw, RawJson, members};
 
 method! {
     /// `startTransaction`: a payment. Long-running; never resent on our own (spec/protocol.md §6).
-    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, Transaction
+    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, Transaction; write_json
 }
 
 method! {
@@ -93,12 +93,13 @@ impl<'a> StartTransactionParams<'a> {
     ];
 }
 
-impl<'a> Serialize for StartTransactionParams<'a> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl<'a> StartTransactionParams<'a> {
+    /// The members' values, in the order of [`Self::MEMBERS`].
+    fn values(&self) -> [Option<Written<'a>>; 15] {
         fn w(v: Option<Text<'_>>) -> Option<Written<'_>> {
             v.map(Written::Text)
         }
-        let values = [
+        [
             w(self.payment_method.map(|m| m.name())),
             w(Some(self.transaction_type.name())),
             w(Some(self.reference_id)),
@@ -114,8 +115,19 @@ impl<'a> Serialize for StartTransactionParams<'a> {
             self.notify_update.map(Written::from),
             self.notify_referral.map(Written::from),
             self.notify_events.map(Written::from),
-        ];
-        written::write_object(s, "StartTransactionParams", &Self::MEMBERS, &values)
+        ]
+    }
+
+    /// The parameters as JSON text in `out`, as a request carries them (no serializer:
+    /// [`Method::write_params`](crate::Method::write_params)); returns the length.
+    pub(crate) fn write_json(&self, out: &mut [u8]) -> Result<usize, crate::EncodeError> {
+        written::write_json(out, &Self::MEMBERS, &self.values())
+    }
+}
+
+impl<'a> Serialize for StartTransactionParams<'a> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        written::write_object(s, "StartTransactionParams", &Self::MEMBERS, &self.values())
     }
 }
 
