@@ -197,51 +197,31 @@ impl MethodInfo {
     }
 }
 
-/// Declares a method type.
+/// Declares a method type. A method without parameters writes `null`, and one marked
+/// `; write_json` writes its parameters by their own `write_json`, both without serde (ours:
+/// flash); the others through serde ([`Method::write_params`]).
 macro_rules! method {
-    // No parameters: `null`, written without serde.
     ($(#[$doc:meta])* $name:ident = $wire:literal, NoParams => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name;
-
-        impl $crate::Method for $name {
-            const NAME: &'static str = $wire;
-            const KIND: $crate::MethodKind = $crate::MethodKind::$kind;
-            $( const $flag: bool = true; )*
-            type Params<'a> = NoParams;
-            type Output<'a> = $output;
-
-            fn write_params(
-                _: &NoParams,
-                out: &mut [u8],
-            ) -> Result<usize, $crate::EncodeError> {
+        $crate::method::method!(@type $(#[$doc])* $name = $wire, NoParams => $output, $kind [$($flag)*] {
+            fn write_params(_: &NoParams, out: &mut [u8]) -> Result<usize, $crate::EncodeError> {
                 $crate::writer::Writer::new(out).raw("null").map(|w| w.finish())
             }
-        }
+        });
     };
-    // Parameters that write themselves without serde (`write_json`).
     ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)*; write_json $(,)?) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name;
-
-        impl $crate::Method for $name {
-            const NAME: &'static str = $wire;
-            const KIND: $crate::MethodKind = $crate::MethodKind::$kind;
-            $( const $flag: bool = true; )*
-            type Params<'a> = $params;
-            type Output<'a> = $output;
-
+        $crate::method::method!(@type $(#[$doc])* $name = $wire, $params => $output, $kind [$($flag)*] {
             fn write_params(
                 params: &Self::Params<'_>,
                 out: &mut [u8],
             ) -> Result<usize, $crate::EncodeError> {
                 params.write_json(out)
             }
-        }
+        });
     };
     ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
+        $crate::method::method!(@type $(#[$doc])* $name = $wire, $params => $output, $kind [$($flag)*] {});
+    };
+    (@type $(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident [$($flag:ident)*] { $($write:tt)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name;
@@ -252,6 +232,7 @@ macro_rules! method {
             $( const $flag: bool = true; )*
             type Params<'a> = $params;
             type Output<'a> = $output;
+            $($write)*
         }
     };
 }
