@@ -95,13 +95,21 @@ fn culprit<M: Method>(params: RawJson<'_>) -> Option<String> {
     (!path.is_empty()).then(|| path.join("."))
 }
 
+/// The most members of one object searched for the one at fault, and the deepest nesting
+/// (ours: bounded work for whatever a client sends; the API's objects have fewer than 20).
+const PROBED_MEMBERS: usize = 32;
+const PROBED_DEPTH: usize = 4;
+
 /// Extends `path` while removing a member below it lets the parameters decode (or turns the
 /// type error into a missing member, for a required one).
 fn narrow<M: Method>(root: &Value, path: &mut Vec<String>) {
-    loop {
+    while path.len() < PROBED_DEPTH {
         let Some(object) = at(root, path).and_then(Value::as_object) else {
             return;
         };
+        if object.len() > PROBED_MEMBERS {
+            return;
+        }
         let found = object.keys().find(|key| {
             let mut without = root.clone();
             if let Some(Value::Object(inner)) = at_mut(&mut without, path) {
