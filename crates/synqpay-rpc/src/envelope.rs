@@ -167,11 +167,7 @@ pub fn encode_request<P: serde::Serialize + ?Sized>(
     params: Option<&P>,
 ) -> Result<usize, EncodeError> {
     let mut w = Writer::new(buf);
-    w.raw(r#"{"jsonrpc":"2.0","method":"#)?
-        .string(method)?
-        .raw(r#","id":"#)?
-        .string(id)?
-        .raw(r#","params":"#)?;
+    request_head(&mut w, method, id)?;
     match params {
         Some(p) => w.value(p)?,
         None => w.raw("null")?,
@@ -188,13 +184,21 @@ pub fn encode_call<M: Method>(
     params: &M::Params<'_>,
 ) -> Result<usize, EncodeError> {
     let mut w = Writer::new(buf);
+    request_head(&mut w, M::NAME, id)?.with(|out| M::write_params(params, out))?;
+    Ok(w.raw("}")?.finish())
+}
+
+/// A request up to its parameters: `{"jsonrpc":"2.0","method":M,"id":ID,"params":`.
+fn request_head<'w, 'b>(
+    w: &'w mut Writer<'b>,
+    method: &str,
+    id: &str,
+) -> Result<&'w mut Writer<'b>, EncodeError> {
     w.raw(r#"{"jsonrpc":"2.0","method":"#)?
-        .string(M::NAME)?
+        .string(method)?
         .raw(r#","id":"#)?
         .string(id)?
-        .raw(r#","params":"#)?
-        .with(|out| M::write_params(params, out))?;
-    Ok(w.raw("}")?.finish())
+        .raw(r#","params":"#)
 }
 
 /// Writes a notification: `{"jsonrpc":"2.0","method":M,"params":P}`.
