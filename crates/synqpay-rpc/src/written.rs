@@ -34,12 +34,6 @@ impl Serialize for Written<'_> {
     }
 }
 
-impl<'a> From<Text<'a>> for Written<'a> {
-    fn from(text: Text<'a>) -> Self {
-        Self::Text(text)
-    }
-}
-
 impl From<i64> for Written<'_> {
     fn from(n: i64) -> Self {
         Self::Integer(n)
@@ -93,7 +87,8 @@ pub(crate) fn write_json(
     values: &[Option<Written<'_>>],
 ) -> Result<usize, EncodeError> {
     let mut w = Writer::new(out);
-    let mut separator = "{\"";
+    w.raw("{")?;
+    let mut separator = "\"";
     for (key, value) in keys.iter().zip(values) {
         let Some(value) = value else { continue };
         w.raw(separator)?.raw(key)?.raw("\":")?;
@@ -104,9 +99,6 @@ pub(crate) fn write_json(
             Written::Flag(true) => w.raw("true")?,
             Written::Flag(false) => w.raw("false")?,
         };
-    }
-    if separator.starts_with('{') {
-        w.raw("{")?;
     }
     Ok(w.raw("}")?.finish())
 }

@@ -91,9 +91,7 @@ impl<'a> StartTransactionParams<'a> {
         "notifyReferral",
         "notifyEvents",
     ];
-}
 
-impl<'a> StartTransactionParams<'a> {
     /// The members' values, in the order of [`Self::MEMBERS`].
     fn values(&self) -> [Option<Written<'a>>; 15] {
         fn w(v: Option<Text<'_>>) -> Option<Written<'_>> {
