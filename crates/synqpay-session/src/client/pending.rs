@@ -80,6 +80,12 @@ impl Pending {
         self.ended.is_none()
     }
 
+    /// Still waiting, long-running, and sent on a connection before `epoch`: what the device
+    /// answers only if it still runs it, or from its cache.
+    pub fn waits_from_before(&self, epoch: u32) -> bool {
+        self.live() && self.method.long_running() && self.sent_on.is_some_and(|on| on != epoch)
+    }
+
     /// The `referenceId` of a payment, to look it up by when its outcome is unknown.
     pub fn reference(&self) -> Option<&str> {
         match &self.kind {

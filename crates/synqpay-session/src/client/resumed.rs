@@ -22,8 +22,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         self.core
             .pending
             .iter()
-            .filter(|p| p.live() && p.method.long_running())
-            .filter(|p| p.sent_on.is_some_and(|on| on != epoch))
+            .filter(|p| p.waits_from_before(epoch))
             .count()
     }
 
@@ -34,9 +33,12 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     /// Requests of this connection are left as they are.
     pub fn device_runs_nothing(&mut self) {
         let epoch = self.core.epoch;
-        while let Some(i) = self.core.pending.iter().position(|p| {
-            p.live() && p.method.long_running() && p.sent_on.is_some_and(|on| on != epoch)
-        }) {
+        while let Some(i) = self
+            .core
+            .pending
+            .iter()
+            .position(|p| p.waits_from_before(epoch))
+        {
             self.core.fail(i, Failure::NotRunning);
         }
     }
