@@ -145,7 +145,8 @@ impl Connection {
                     let port = crate::transport::open_serial(path, *baud, timeout)
                         .map_err(Error::Connection)?;
                     self.stream = Some(Transport::Serial(port));
-                    return Ok(self.connected());
+                    let now = self.now();
+                    return Ok(self.resumed.connect(&mut self.session, now));
                 }
                 #[cfg(not(feature = "serial"))]
                 {
@@ -165,16 +166,8 @@ impl Connection {
             None => Transport::Plain(stream),
             Some(config) => Transport::Tls(Box::new(self.handshake(config.clone(), stream)?)),
         });
-        Ok(self.connected())
-    }
-
-    /// The transport is up: the session is told, and the device is asked what it runs when a
-    /// payment of an earlier connection still waits ([`Resumed`]).
-    fn connected(&mut self) -> Connected {
         let now = self.now();
-        let connected = self.session.connect(now);
-        self.resumed.connected(&mut self.session, now);
-        connected
+        Ok(self.resumed.connect(&mut self.session, now))
     }
 
     /// Queues a new request with `send`, on a connection: if the last one died (no ACK, the

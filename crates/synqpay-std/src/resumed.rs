@@ -5,6 +5,7 @@
 //! clients, blocking and async, do it the same way.
 
 use synqpay_rpc::{GetStatus, NoParams, RequestId};
+use synqpay_session::Connected;
 
 use crate::calls::{End, Session};
 
@@ -15,14 +16,16 @@ pub(crate) struct Resumed {
 }
 
 impl Resumed {
-    /// Right after `session.connect`: asks the device what it runs when a long-running request
-    /// of an earlier connection still waits. `getStatus` changes nothing on the device; when it
-    /// cannot be queued, the request waits out its deadline as before.
-    pub(crate) fn connected(&mut self, session: &mut Session, now: u64) {
+    /// The transport is up: tells the session, then asks the device what it runs when a
+    /// long-running request of an earlier connection still waits. `getStatus` changes nothing on
+    /// the device; when it cannot be queued, the request waits out its deadline as before.
+    pub(crate) fn connect(&mut self, session: &mut Session, now: u64) -> Connected {
+        let connected = session.connect(now);
         self.asked = None;
         if session.long_running_from_earlier_links() > 0 {
             self.asked = session.send::<GetStatus>(now, &NoParams).ok();
         }
+        connected
     }
 
     /// Request `id` ended. `true` when it was the question: its answer is read here, and is

@@ -99,12 +99,10 @@ pub(super) struct Ticket {
 
 impl State {
     /// The transport is up: the session is told, and the device is asked what it runs when a
-    /// payment of an earlier connection still waits ([`Resumed`]).
+    /// payment of an earlier connection still waits ([`Resumed::connect`]).
     pub(super) fn connected(&mut self) -> Connected {
         let now = self.now();
-        let connected = self.session.connect(now);
-        self.resumed.connected(&mut self.session, now);
-        connected
+        self.resumed.connect(&mut self.session, now)
     }
 
     /// Milliseconds of the session's clock.
