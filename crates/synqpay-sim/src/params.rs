@@ -7,8 +7,9 @@
 use serde_json::Value;
 use synqpay_rpc::{
     CaptureSignatureParams, DecodeError, GetSettlementParams, GetTransactionParams, InputType,
-    LookupMethod, Method, MimeType, RawJson, ReadCardParams, RpcErrorCode, SettlementLookup,
-    StartTransactionParams, TransactionType, UserInputParams, UserSelectionParams,
+    LookupMethod, Method, MimeType, RawJson, ReadCardParams, ReferenceId, RpcErrorCode,
+    SettlementLookup, StartTransactionParams, TransactionType, UserInputParams,
+    UserSelectionParams,
 };
 use synqpay_session::ReplyTo;
 
@@ -141,15 +142,6 @@ fn at_mut<'v>(root: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
     path.iter().try_fold(root, |v, key| v.get_mut(key))
 }
 
-/// `referenceId` (and a screen method's `commandId`): 1 to 64 of `[A-Za-z0-9_-]` (spec/api.md
-/// "startTransaction params", field practice).
-fn reference_ok(text: &str) -> bool {
-    (1..=64).contains(&text.len())
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 /// spec/api.md "startTransaction params": `paymentMethod`, `transactionType`, `referenceId`,
 /// `amount` and `currency` are required (no `?`), except that a VOID ("`transactionType: VOID`
 /// with the original `referenceId` and no amount") or a CAPTURE names its original and needs
@@ -159,7 +151,8 @@ pub(crate) fn start_transaction(p: &StartTransactionParams<'_>) -> Result<(), Re
     if p.transaction_type.is_unknown() {
         return Err(Refusal::invalid("transactionType", "not a documented type"));
     }
-    if !reference_ok(&p.reference_id.to_string()) {
+    // 1 to 64 of `A-Z a-z 0-9 _ -`, as synqpay-rpc checks a referenceId it sends.
+    if ReferenceId::new(&p.reference_id.to_string()).is_err() {
         return Err(Refusal::invalid(
             "referenceId",
             "1 to 64 of A-Z a-z 0-9 _ -",
