@@ -104,6 +104,8 @@ where
     ) -> Result<R, DriverError<T::Error>> {
         let id = self.queue(|s, now| s.start_transaction(now, params))?;
         let mut call = Waiting::new(id, f).events(on_event);
+        // `wait`'s loop, written out (ours: awaiting `wait` here puts one more state machine
+        // between the sale and the link, 192 B of flash on a Cortex-M4 by `scripts/footprint`).
         loop {
             self.transmit().await?;
             if let Some(done) = call.check::<StartTransaction, R, B, T::Error, P>(&mut self.session)
