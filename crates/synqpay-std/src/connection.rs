@@ -162,6 +162,11 @@ impl Connection {
         let stream =
             TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(Error::Connection)?;
         stream.set_nodelay(true).map_err(Error::Connection)?;
+        // Ours: a device that stops reading fails a write in 5 s (a lost link, see `flush`),
+        // rather than holding the call forever.
+        stream
+            .set_write_timeout(Some(Duration::from_secs(5)))
+            .map_err(Error::Connection)?;
         self.stream = Some(match &self.tls {
             None => Transport::Plain(stream),
             Some(config) => Transport::Tls(Box::new(self.handshake(config.clone(), stream)?)),
@@ -284,13 +289,20 @@ impl Connection {
     ) -> Result<Reply, Error> {
         cancel.store(false, Ordering::SeqCst);
         let id = self.queue(|s, now| s.start_transaction(now, params))?;
+        // From here on the sale may be running on the device: every failure is the session's
+        // to report (an unknown outcome with the referenceId), never an error of this loop's.
+        let mut cancel_asked = false;
         loop {
-            if cancel.swap(false, Ordering::SeqCst) {
+            cancel_asked |= cancel.swap(false, Ordering::SeqCst);
+            if cancel_asked && self.session.is_connected() {
                 let cancel = CancelParams {
                     reference_id: params.reference_id,
                 };
-                // The sale answers too (CANCELED): that answer is the one waited for.
-                self.session.send::<Cancel>(self.now(), &cancel)?;
+                // The sale answers too (CANCELED): that answer is the one waited for. Without
+                // a link, the cancel waits for the next one (the sale may still be running).
+                if self.session.send::<Cancel>(self.now(), &cancel).is_ok() {
+                    cancel_asked = false;
+                }
             }
             if let Some(done) = self.pump(u64::MAX, Some(&mut *on_event), Some(id))? {
                 return done;
@@ -335,14 +347,16 @@ impl Connection {
         mut on_event: Option<&mut (dyn FnMut(&Event) + 'f)>,
         waiting: Option<RequestId>,
     ) -> Result<Option<Result<Reply, Error>>, Error> {
-        self.flush()?;
+        self.flush();
         let now = self.now();
         let next = self.session.poll_timeout().unwrap_or(now + 1000).min(until);
         let wait = Duration::from_millis(next.saturating_sub(now).clamp(1, 1000));
         if let Some(stream) = &mut self.stream {
-            stream.set_read_timeout(wait).map_err(Error::Connection)?;
             let mut buf = [0u8; 8192];
-            match stream.read(&mut buf) {
+            let read = stream
+                .set_read_timeout(wait)
+                .and_then(|()| stream.read(&mut buf));
+            match read {
                 Ok(0) => {
                     self.session.disconnect(self.now());
                     self.stream = None;
@@ -401,25 +415,36 @@ impl Connection {
         Ok(done)
     }
 
-    fn flush(&mut self) -> Result<(), Error> {
+    /// Writes what the session has queued. A failed write is a lost link, which the session
+    /// reports for each request in its own terms (queued ones not sent, sent ones outstanding
+    /// until answered on a new connection or their deadline): never an error of its own,
+    /// which would end a call whose request may be running on the device.
+    fn flush(&mut self) {
         let Some(stream) = &mut self.stream else {
-            return Ok(());
+            return;
         };
+        let mut written = Ok(());
         while let Some(bytes) = self.session.poll_transmit() {
             match stream.write(bytes) {
+                Ok(0) => written = Err(()),
                 Ok(n) => {
                     let now = self.start.elapsed().as_millis() as u64;
                     self.session.transmitted(now, n);
+                    continue;
                 }
-                Err(e) => {
-                    self.session
-                        .disconnect(self.start.elapsed().as_millis() as u64);
-                    self.stream = None;
-                    return Err(Error::Connection(e));
-                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => written = Err(()),
             }
+            break;
         }
-        stream.flush().map_err(Error::Connection)
+        if written
+            .and_then(|()| stream.flush().map_err(|_| ()))
+            .is_err()
+        {
+            self.session
+                .disconnect(self.start.elapsed().as_millis() as u64);
+            self.stream = None;
+        }
     }
 }
 

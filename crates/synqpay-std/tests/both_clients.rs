@@ -163,6 +163,7 @@ for_both_clients!(
     a_dropped_connection_mid_sale_never_gives_a_wrong_outcome,
     a_device_that_restarts_mid_sale_ends_it_unknown_without_waiting_out_its_deadline,
     keepalives_go_out_while_the_app_is_idle,
+    cancel_pressed_while_the_link_is_down_goes_when_it_is_back,
 );
 
 fn simulator(config: SimulatorConfig) -> Simulator {
@@ -630,4 +631,135 @@ async fn the_client_and_its_futures_move_across_tasks() {
         async move { client.call::<GetStatus>(&NoParams).await.map(|_| ()) }
     });
     task.await.unwrap().unwrap();
+}
+
+/// Reads frames from `stream` (spec/protocol.md §1, parsed here from the spec's layout), ACKing
+/// KeepAlives, until a request comes: its id, method and params.
+fn next_request(
+    stream: &mut std::net::TcpStream,
+    buf: &mut Vec<u8>,
+) -> (String, String, serde_json::Value) {
+    use std::io::Read;
+    loop {
+        while let Some(at) = buf.iter().position(|&b| b == 0x02) {
+            buf.drain(..at);
+            match buf.get(1) {
+                // KeepAlive: STX 0x04 ETX, answered with ACK (0x05).
+                Some(0x04) if buf.len() >= 3 => {
+                    buf.drain(..3);
+                    stream.write_all(&[0x02, 0x05, 0x03]).unwrap();
+                }
+                // Request: STX 0x01, API key (4), length (4, big-endian), payload, CRC, ETX.
+                Some(0x01) if buf.len() >= 10 => {
+                    let len = u32::from_be_bytes(buf[6..10].try_into().unwrap()) as usize;
+                    if buf.len() < 10 + len + 3 {
+                        break;
+                    }
+                    let json: serde_json::Value =
+                        serde_json::from_slice(&buf[10..10 + len]).unwrap();
+                    buf.drain(..10 + len + 3);
+                    return (
+                        json["id"].as_str().unwrap().to_string(),
+                        json["method"].as_str().unwrap().to_string(),
+                        json["params"].clone(),
+                    );
+                }
+                Some(_) if buf.len() >= 3 => {
+                    buf.drain(..1);
+                }
+                _ => break,
+            }
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).unwrap();
+        assert!(n > 0, "the client closed the connection");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Answers request `id` with `result` (JSON text).
+fn respond(stream: &mut std::net::TcpStream, id: &str, result: &str) {
+    let payload = format!(r#"{{"jsonrpc":"2.0","id":"{id}","result":{result}}}"#);
+    stream.write_all(&frame(2, payload.as_bytes())).unwrap();
+}
+
+fn cancel_pressed_while_the_link_is_down_goes_when_it_is_back<S: Subject>() {
+    // Found by review: the blocking client, asked to cancel while its link was down, ended the
+    // sale at once with a connection error, which the CLI printed as "refused, nothing ran"
+    // and forgot, while the sale ran on. The cancel must wait for the link, go on it, and
+    // the sale end with what the device says (spec/protocol.md §2: the cancel travels on the
+    // sale's own connection; §6).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sale_read, wait_sale) = std::sync::mpsc::channel::<()>();
+    let (pressed, wait_press) = std::sync::mpsc::channel::<()>();
+    let device = std::thread::spawn(move || {
+        let (mut one, _) = listener.accept().unwrap();
+        let mut buf = Vec::new();
+        let (sale_id, method, _) = next_request(&mut one, &mut buf);
+        assert_eq!(method, "startTransaction");
+        // The link goes down, and nothing listens for a while.
+        drop(listener);
+        drop(one);
+        sale_read.send(()).unwrap();
+        wait_press.recv().unwrap();
+        // Longer than the clients' idle wait (1 s) and first reconnection attempts: the
+        // press is seen while the link is down.
+        std::thread::sleep(Duration::from_millis(2_500));
+        let listener = std::net::TcpListener::bind(addr).unwrap();
+        let (mut two, _) = listener.accept().unwrap();
+        two.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = Vec::new();
+        let mut asked = Vec::new();
+        loop {
+            let (id, method, params) = next_request(&mut two, &mut buf);
+            asked.push(method.clone());
+            match method.as_str() {
+                "getStatus" => respond(
+                    &mut two,
+                    &id,
+                    r#"{"deviceStatus":"TRANSACTION","cancelable":true}"#,
+                ),
+                "cancel" => {
+                    assert_eq!(params["referenceId"], "down-1");
+                    respond(&mut two, &id, "null");
+                    respond(
+                        &mut two,
+                        &sale_id,
+                        r#"{"result":"CANCELED","commandStatus":"COMPLETED"}"#,
+                    );
+                    break;
+                }
+                other => panic!("unexpected {other}"),
+            }
+        }
+        // Held open until the client has read the answers.
+        std::thread::sleep(Duration::from_millis(500));
+        asked
+    });
+    let mut client = S::connect(addr, ClientConfig::default())
+        .unwrap()
+        .with_api_key(KEY.parse().unwrap());
+    let button = client.cancel_button();
+    let presser = std::thread::spawn(move || {
+        wait_sale.recv().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        button();
+        pressed.send(()).unwrap();
+    });
+    let reference = ReferenceId::new("down-1").unwrap();
+    let params = StartTransactionParams::sale(reference, Amount::ils(1000));
+    let started = Instant::now();
+    let answer = client
+        .sale(&params, &mut |_| {})
+        .expect("the device's word");
+    assert_eq!(answer.result().unwrap().result.to_string(), "CANCELED");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    presser.join().unwrap();
+    let asked = device.join().unwrap();
+    assert_eq!(
+        asked.last().map(String::as_str),
+        Some("cancel"),
+        "{asked:?}"
+    );
 }
