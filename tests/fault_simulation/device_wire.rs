@@ -89,6 +89,7 @@ pub fn respond(
             let r = GetTransactionResult {
                 transaction_result: Some(ResultCode::Ok),
                 transaction: Some(transaction(reference, recorded.amount, recorded.outcome)),
+                ..GetTransactionResult::default()
             };
             session.respond(reply, &r)
         }

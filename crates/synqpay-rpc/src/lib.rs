@@ -7,6 +7,7 @@
 extern crate std;
 
 mod api;
+mod binding;
 mod code;
 mod decimal;
 mod enums;
@@ -24,6 +25,7 @@ mod writer;
 mod written;
 
 pub use api::*;
+pub use binding::RequestBinding;
 pub use code::Code;
 pub use enums::{
     CommandStatus, CreditTerms, DeviceStatus, EventType, Host, InputType, LookupMethod, MimeType,

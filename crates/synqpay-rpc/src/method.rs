@@ -38,6 +38,14 @@ pub trait Method {
         FromRaw::from_raw(raw, "result")
     }
 
+    /// What the answer to a request with these `params` must name (spec/protocol.md §6).
+    /// Provided: nothing ([`RequestBinding::Unbound`](crate::RequestBinding::Unbound)); payments, their continuation and the
+    /// lookup by `referenceId` say what.
+    fn binding<'a>(params: &Self::Params<'a>) -> crate::RequestBinding<'a> {
+        let _ = params;
+        crate::RequestBinding::Unbound
+    }
+
     /// Writes `params` as JSON into `out`; returns the length. Provided: through serde
     /// (serde-json-core). The methods a firmware calls most write theirs without serde, the
     /// same text (ours: `getStatus` and the other methods without parameters write `null`,
@@ -208,13 +216,23 @@ macro_rules! method {
             }
         });
     };
-    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)*; write_json $(,)?) => {
+    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)*; write_json; bound $(,)?) => {
         $crate::method::method!(@type $(#[$doc])* $name = $wire, $params => $output, $kind [$($flag)*] {
             fn write_params(
                 params: &Self::Params<'_>,
                 out: &mut [u8],
             ) -> Result<usize, $crate::EncodeError> {
                 params.write_json(out)
+            }
+            fn binding<'a>(params: &Self::Params<'a>) -> $crate::RequestBinding<'a> {
+                params.binding()
+            }
+        });
+    };
+    ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)*; bound $(,)?) => {
+        $crate::method::method!(@type $(#[$doc])* $name = $wire, $params => $output, $kind [$($flag)*] {
+            fn binding<'a>(params: &Self::Params<'a>) -> $crate::RequestBinding<'a> {
+                params.binding()
             }
         });
     };

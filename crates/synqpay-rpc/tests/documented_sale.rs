@@ -68,6 +68,16 @@ fn a_member_of_an_unexpected_type_is_kept_raw_and_fails_nothing() {
         .replace("\"commandStatus\": \"COMPLETED\"", "\"commandStatus\": 3");
     let result = StartTransaction::decode_output(Some(result_of(&text))).unwrap();
     assert_eq!(result.command_status, None);
+    // Counted and kept raw, so that a caller can tell "no stop" from "a stop it cannot read".
+    assert_eq!(result.mismatched, 1);
+    assert_eq!(
+        result
+            .raw
+            .and_then(|r| r.member("commandStatus"))
+            .unwrap()
+            .as_str(),
+        "3"
+    );
     let t = result.transaction.unwrap();
     assert_eq!(t.is_charged(), Some(true));
     assert_eq!(t.mismatched, 4);

@@ -508,3 +508,188 @@ fn a_payment_named_at_run_time_is_bound_too() {
         Err(synqpay_session::SendError::ReferenceTooLong)
     );
 }
+
+/// Writes what the client queued, as if the device read it, and nothing comes back.
+fn written(now: u64, c: &mut Client) {
+    while let Some(bytes) = c.poll_transmit() {
+        let n = bytes.len();
+        c.transmitted(now, n);
+    }
+}
+
+#[test]
+fn a_payment_is_bound_whichever_way_it_is_sent() {
+    // spec/protocol.md §6: a result answers a startTransaction only if it names its
+    // referenceId (and a SALE's amount). The typed helper, the generic `send` and `send_raw`
+    // by name must all bind the payment: found by review, `send::<StartTransaction>` did not.
+    let params = sale("mine", 1001);
+    let raw = r#"{"paymentMethod":"CREDIT_CARD","transactionType":"SALE","referenceId":"mine","amount":1001,"currency":376}"#;
+    for path in ["start_transaction", "send", "send_raw"] {
+        // A foreign answer is a mismatch, never this sale's outcome...
+        let (mut c, _) = connected();
+        let id = match path {
+            "start_transaction" => c.start_transaction(0, &params),
+            "send" => c.send::<StartTransaction>(0, &params),
+            _ => c.send_raw(
+                0,
+                "startTransaction",
+                Some(synqpay_rpc::RawJson::parse(raw.as_bytes()).unwrap()),
+            ),
+        }
+        .unwrap();
+        let id_text = last_id_text(&c);
+        written(0, &mut c);
+        let json = answer(&id_text, "other", 1001);
+        c.handle_input(
+            1,
+            &frame(Frame::Response {
+                payload: json.as_bytes(),
+            }),
+        );
+        assert_eq!(
+            events(&mut c),
+            [Seen::Failed(id.0, Failure::Mismatch, Some("mine".into()))],
+            "{path}"
+        );
+        // ... and an Error frame before the fence's ACK is an unknown outcome with the
+        // referenceId to look up (spec/protocol.md §1).
+        let (mut c, _) = connected();
+        let id = match path {
+            "start_transaction" => c.start_transaction(0, &params),
+            _ => c.send::<StartTransaction>(0, &params),
+        }
+        .unwrap();
+        written(0, &mut c);
+        c.handle_input(1, &frame(Frame::Error(ErrorCode::CrcError)));
+        assert_eq!(
+            events(&mut c),
+            [Seen::Failed(
+                id.0,
+                Failure::Link(ErrorCode::CrcError),
+                Some("mine".into())
+            )],
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_continuation_is_bound_to_the_payment_it_continues() {
+    // `continueTransaction` names no referenceId (spec/api.md): the session binds it to the
+    // payment that stopped, so its result must name that payment (and the new amount), and
+    // an unknown outcome carries its referenceId.
+    use synqpay_rpc::{ContinueTransaction, ContinueTransactionParams};
+    let (mut c, _) = connected();
+    let start = c.start_transaction(0, &sale("mine", 1001)).unwrap();
+    let id_text = last_id_text(&c);
+    written(0, &mut c);
+    let stop = format!(
+        r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"result":"OK","commandStatus":"UPDATE"}}}}"#
+    );
+    c.handle_input(
+        1,
+        &frame(Frame::Response {
+            payload: stop.as_bytes(),
+        }),
+    );
+    assert!(matches!(&events(&mut c)[..], [Seen::Response(id, _)] if *id == start.0));
+
+    // A new amount: a result with the old one is not this continuation's.
+    let params = ContinueTransactionParams {
+        new_amount: Some(900),
+        ..Default::default()
+    };
+    let id = c.send::<ContinueTransaction>(2, &params).unwrap();
+    let id_text = last_id_text(&c);
+    written(2, &mut c);
+    let json = answer(&id_text, "mine", 1001);
+    c.handle_input(
+        3,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    assert_eq!(
+        events(&mut c),
+        [Seen::Failed(id.0, Failure::Mismatch, Some("mine".into()))]
+    );
+
+    // Its Error frame is an unknown outcome with the referenceId, as for the payment.
+    let id = c
+        .send::<ContinueTransaction>(4, &ContinueTransactionParams::default())
+        .unwrap();
+    written(4, &mut c);
+    c.handle_input(5, &frame(Frame::Error(ErrorCode::CrcError)));
+    assert_eq!(
+        events(&mut c),
+        [Seen::Failed(
+            id.0,
+            Failure::Link(ErrorCode::CrcError),
+            Some("mine".into())
+        )]
+    );
+
+    // The right answer (the payment's referenceId, the new amount) is the outcome.
+    let id = c.send::<ContinueTransaction>(6, &params).unwrap();
+    let id_text = last_id_text(&c);
+    written(6, &mut c);
+    let json = answer(&id_text, "mine", 900);
+    c.handle_input(
+        7,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+    assert!(matches!(&events(&mut c)[..], [Seen::Response(got, _)] if *got == id.0));
+}
+
+#[test]
+fn a_missing_ack_to_a_later_keepalive_is_found_within_a_deadline_of_the_earlier_ack() {
+    // spec/protocol.md §2: a missing ACK after its deadline marks the link dead. Two fences
+    // out (two payments), the first ACKed: found by review, that ACK disarmed the deadline of
+    // the second, which went unnoticed until the next periodic KeepAlive's (20 s, not 5).
+    let config = ClientConfig::default();
+    let (mut c, _) = connected();
+    let first = c.start_transaction(0, &sale("first", 100)).unwrap();
+    written(0, &mut c);
+    let second = c.start_transaction(1_000, &sale("second", 200)).unwrap();
+    written(1_000, &mut c);
+    c.handle_input(1_500, &frame(Frame::Ack));
+    let deadline = 1_500 + config.keepalive_deadline_ms;
+    assert!(
+        c.poll_timeout().is_some_and(|t| t <= deadline),
+        "{:?}",
+        c.poll_timeout()
+    );
+    c.handle_timeout(deadline);
+    let seen = events(&mut c);
+    assert!(
+        seen.contains(&Seen::Failed(
+            second.0,
+            Failure::LinkDead,
+            Some("second".into())
+        )),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&Seen::Failed(
+            first.0,
+            Failure::LinkDead,
+            Some("first".into())
+        )),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn an_error_frame_with_only_fenced_requests_out_is_nobodys_and_the_sale_waits() {
+    // spec/protocol.md §1: a request whose fence was ACKed can no longer be the subject of an
+    // Error frame. With only such a request out, the Error frame is reported about no request,
+    // and the sale keeps waiting for its answer.
+    let (mut c, mut d) = connected();
+    let sale_id = c.start_transaction(0, &sale("fenced-only", 100)).unwrap();
+    exchange(0, &mut c, &mut d); // the sale and its fence; the device ACKs
+    c.handle_input(1, &frame(Frame::Error(ErrorCode::CrcError)));
+    assert_eq!(events(&mut c), [Seen::LinkError(ErrorCode::CrcError)]);
+    assert_eq!(c.outstanding(), 1, "the sale {sale_id:?} still waits");
+}

@@ -296,6 +296,7 @@ impl App {
                 let result = GetTransactionResult {
                     transaction_result: Some(ResultCode::Ok),
                     transaction: Some(*transaction),
+                    ..GetTransactionResult::default()
                 };
                 let _ = device.respond(&reply, &result);
             },

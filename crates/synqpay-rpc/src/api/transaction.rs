@@ -7,19 +7,19 @@ use serde_with::skip_serializing_none;
 use crate::method::{Null, from_raw_required, method};
 use crate::written::{self, Written};
 use crate::{
-    CommandStatus, CreditTerms, LookupMethod, PaymentMethod, PaymentType, ReferenceId, ResultCode,
-    Text, Transaction, TransactionType,
+    CommandStatus, CreditTerms, LookupMethod, PaymentMethod, PaymentType, ReferenceId,
+    RequestBinding, ResultCode, Text, Transaction, TransactionType,
 };
 use crate::{DecodeError, FromRaw, RawJson, members};
 
 method! {
     /// `startTransaction`: a payment. Long-running; never resent on our own (spec/protocol.md §6).
-    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, Transaction; write_json
+    StartTransaction = "startTransaction", StartTransactionParams<'a> => TransactionResult<'a>, Transaction; write_json; bound
 }
 
 method! {
     /// `continueTransaction`: after an UPDATE or REFERRAL stop, within 60 s.
-    ContinueTransaction = "continueTransaction", ContinueTransactionParams<'a> => TransactionResult<'a>, Transaction
+    ContinueTransaction = "continueTransaction", ContinueTransactionParams<'a> => TransactionResult<'a>, Transaction; bound
 }
 
 method! {
@@ -29,7 +29,7 @@ method! {
 
 method! {
     /// `getTransaction`: looks a transaction up; 302 when there is none.
-    GetTransaction = "getTransaction", GetTransactionParams<'a> => GetTransactionResult<'a>, Query
+    GetTransaction = "getTransaction", GetTransactionParams<'a> => GetTransactionResult<'a>, Query; bound
 }
 
 /// The parameters of `startTransaction`.
@@ -116,6 +116,18 @@ impl<'a> StartTransactionParams<'a> {
         ]
     }
 
+    /// Its result must name this `referenceId`, and a SALE's this amount (spec/protocol.md
+    /// §6; the other types' results carry the original's or none).
+    pub fn binding(&self) -> RequestBinding<'a> {
+        RequestBinding::Payment {
+            reference_id: self.reference_id,
+            amount: match self.transaction_type {
+                TransactionType::Sale => self.amount,
+                _ => None,
+            },
+        }
+    }
+
     /// The parameters as JSON text in `out`, as a request carries them (no serializer:
     /// [`Method::write_params`](crate::Method::write_params)); returns the length.
     pub(crate) fn write_json(&self, out: &mut [u8]) -> Result<usize, crate::EncodeError> {
@@ -183,6 +195,16 @@ pub struct ContinueTransactionParams<'a> {
     pub authorization_number: Option<Text<'a>>,
 }
 
+impl<'a> ContinueTransactionParams<'a> {
+    /// The payment it continues is the caller's to name (the parameters carry no
+    /// `referenceId`); a new amount, if given, is what the result must carry.
+    pub fn binding(&self) -> RequestBinding<'a> {
+        RequestBinding::Continuation {
+            new_amount: self.new_amount,
+        }
+    }
+}
+
 /// The parameters of `cancel`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "'de: 'a"))]
@@ -211,6 +233,14 @@ impl<'a> GetTransactionParams<'a> {
         }
     }
 
+    /// A lookup by `referenceId` binds its answer to that transaction; the others, nothing.
+    pub fn binding(&self) -> RequestBinding<'a> {
+        match (self.lookup_method, self.lookup_value) {
+            (LookupMethod::RefId, Some(reference_id)) => RequestBinding::Lookup { reference_id },
+            _ => RequestBinding::Unbound,
+        }
+    }
+
     /// The last transaction.
     pub fn last() -> Self {
         Self {
@@ -235,6 +265,15 @@ pub struct TransactionResult<'a> {
     pub allowed_credit_terms: Option<heapless::Vec<CreditTerms<'a>, 8>>,
     /// After UPDATE: the most installments allowed.
     pub max_number_installment_payments: Option<u32>,
+    /// The object as received (`None` for one built here), every member with its raw value.
+    #[serde(skip)]
+    pub raw: Option<RawJson<'a>>,
+    /// How many of `commandStatus`, `allowedCreditTerms` and `maxNumberInstallmentPayments`
+    /// had a JSON type other than the expected one: left empty, their raw values in
+    /// [`raw`](Self::raw) (spec/protocol.md §4). A mistyped `commandStatus` means that whether
+    /// the device waits for `continueTransaction` is not known: `getStatus` tells.
+    #[serde(skip)]
+    pub mismatched: u8,
 }
 
 impl<'a> TransactionResult<'a> {
@@ -246,6 +285,8 @@ impl<'a> TransactionResult<'a> {
             transaction: None,
             allowed_credit_terms: None,
             max_number_installment_payments: None,
+            raw: None,
+            mismatched: 0,
         }
     }
 
@@ -269,22 +310,32 @@ impl<'a> FromRaw<'a> for TransactionResult<'a> {
         let raw = raw.ok_or(DecodeError::Missing(member))?;
         let (mut result, mut command_status, mut transaction, mut terms, mut installments) =
             (None, None, None, None, None);
+        let mut fitted = true;
+        let mut mismatched = 0u8;
         for (key, value) in members::object(raw)?.members() {
             match key.as_wire() {
                 "result" => members::fill(&mut result, "result", value)?,
                 "transaction" => members::fill(&mut transaction, "transaction", value)?,
-                // Money does not depend on these: a value of another type is left out
-                // (spec/protocol.md §4), and stays in the raw result.
+                // Money does not depend on these: a value of another type is left out and
+                // counted (spec/protocol.md §4); it stays in `raw`.
                 "commandStatus" => {
-                    members::fill_lenient(&mut command_status, "commandStatus", value);
+                    fitted = members::fill_lenient(&mut command_status, "commandStatus", value);
                 }
                 "allowedCreditTerms" => {
-                    members::fill_lenient(&mut terms, "allowedCreditTerms", value);
+                    fitted = members::fill_lenient(&mut terms, "allowedCreditTerms", value);
                 }
                 "maxNumberInstallmentPayments" => {
-                    members::fill_lenient(&mut installments, "maxNumberInstallmentPayments", value);
+                    fitted = members::fill_lenient(
+                        &mut installments,
+                        "maxNumberInstallmentPayments",
+                        value,
+                    );
                 }
                 _ => {}
+            }
+            if !fitted {
+                mismatched = mismatched.saturating_add(1);
+                fitted = true;
             }
         }
         Ok(Self {
@@ -293,6 +344,8 @@ impl<'a> FromRaw<'a> for TransactionResult<'a> {
             transaction,
             allowed_credit_terms: terms,
             max_number_installment_payments: installments,
+            raw: Some(raw),
+            mismatched,
         })
     }
 }
@@ -306,16 +359,32 @@ pub struct GetTransactionResult<'a> {
     pub transaction_result: Option<ResultCode<'a>>,
     /// The transaction found.
     pub transaction: Option<Transaction<'a>>,
+    /// The object as received (`None` for one built here), every member with its raw value.
+    #[serde(skip)]
+    pub raw: Option<RawJson<'a>>,
+    /// 1 when `transactionResult` had a JSON type other than text: left empty, its raw value
+    /// in [`raw`](Self::raw) (spec/protocol.md §4).
+    #[serde(skip)]
+    pub mismatched: u8,
 }
 
 impl<'a> FromRaw<'a> for GetTransactionResult<'a> {
     fn from_raw(raw: Option<RawJson<'a>>, member: &'static str) -> Result<Self, DecodeError> {
         let raw = raw.ok_or(DecodeError::Missing(member))?;
-        let mut out = Self::default();
+        let mut out = Self {
+            raw: Some(raw),
+            ..Self::default()
+        };
         for (key, value) in members::object(raw)?.members() {
             match key.as_wire() {
-                "transactionResult" => {
-                    members::fill_lenient(&mut out.transaction_result, "transactionResult", value);
+                "transactionResult"
+                    if !members::fill_lenient(
+                        &mut out.transaction_result,
+                        "transactionResult",
+                        value,
+                    ) =>
+                {
+                    out.mismatched = out.mismatched.saturating_add(1);
                 }
                 "transaction" => members::fill(&mut out.transaction, "transaction", value)?,
                 _ => {}

@@ -10,9 +10,9 @@ mod types;
 
 use synqpay_link::{ApiKey, Decoder, ErrorCode, Frame, MessageType, SwappedCrc};
 use synqpay_rpc::{
-    Authenticate, AuthenticateParams, EncodeError, GetTransaction, GetTransactionParams,
-    IdGenerator, IdPrefix, LookupMethod, Method, MethodInfo, Pair, PairParams, RawJson,
-    ReferenceId, RequestId, StartTransaction, StartTransactionParams, Text, TransactionType,
+    Authenticate, AuthenticateParams, ContinueTransaction, EncodeError, GetTransaction,
+    GetTransactionParams, IdGenerator, IdPrefix, Method, MethodInfo, Pair, PairParams, RawJson,
+    ReferenceId, RequestBinding, RequestId, StartTransaction, StartTransactionParams, Text,
     encode_call, encode_request,
 };
 
@@ -89,6 +89,9 @@ struct Core<B, const PENDING: usize> {
     /// from it): removed at the next poll.
     reporting: Option<RequestId>,
     recent: Recent,
+    /// The `referenceId` (and amount to check) of the last payment queued: what a
+    /// `continueTransaction` continues (ours: the device runs one transaction at a time).
+    last_payment: Option<(Reference, Option<i64>)>,
     ids: IdGenerator,
     api_key: Option<ApiKey>,
     link: Option<Link>,
@@ -129,6 +132,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
                 pending: heapless::Vec::new(),
                 reporting: None,
                 recent: Recent::default(),
+                last_payment: None,
                 ids: IdGenerator::new(prefix),
                 api_key: None,
                 link: None,
@@ -203,22 +207,30 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         self.decoder.clear();
     }
 
-    /// Queues a request of method `M`. A payment goes through [`Client::start_transaction`],
-    /// so that its result is checked against it.
+    /// Queues a request of method `M`. Whatever the method binds its answer to is bound here,
+    /// whichever way it is called ([`Method::binding`]): a payment's result must name its
+    /// `referenceId` (and a SALE's amount), and if its outcome becomes unknown, the failure
+    /// carries the `referenceId` for the lookup (spec/protocol.md §6); an `authenticate`
+    /// answer's key is kept.
     pub fn send<M: Method>(
         &mut self,
         now: u64,
         params: &M::Params<'_>,
     ) -> Result<RequestId, SendError> {
+        let kind = match M::NAME {
+            Authenticate::NAME => Kind::Authenticate,
+            _ => self.core.kind_of(M::binding(params))?,
+        };
         self.core
-            .queue(now, MethodInfo::of::<M>(), Kind::Plain, |out, id| {
+            .queue(now, MethodInfo::of::<M>(), kind, |out, id| {
                 encode_call::<M>(out, id, params)
             })
     }
 
     /// Queues a request of a method named at run time, with parameters given as JSON text. A
-    /// documented name behaves as its type says ([`MethodInfo::by_name`]); any other name is
-    /// a command with the key: short deadline, never resent (ours).
+    /// documented name behaves as its type says ([`MethodInfo::by_name`]), payments and
+    /// lookups bound as by [`Client::send`] (their parameters must decode, and go out as
+    /// given); any other name is a command with the key: short deadline, never resent (ours).
     pub fn send_raw(
         &mut self,
         now: u64,
@@ -226,19 +238,22 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         params: Option<RawJson<'_>>,
     ) -> Result<RequestId, SendError> {
         let info = MethodInfo::by_name(method).unwrap_or(MethodInfo::unknown("?"));
-        // A payment named at run time is bound to its request all the same (spec/protocol.md
-        // §6); its parameters go out as given.
         let kind = match method {
             StartTransaction::NAME => {
                 let p = StartTransaction::decode_params(params).map_err(|_| SendError::Params)?;
-                payment_kind(&p)?
+                self.core.kind_of(p.binding())?
             }
+            ContinueTransaction::NAME => {
+                let p =
+                    ContinueTransaction::decode_params(params).map_err(|_| SendError::Params)?;
+                self.core.kind_of(p.binding())?
+            }
+            // A lookup whose parameters do not decode is the device's to refuse.
             GetTransaction::NAME => match GetTransaction::decode_params(params) {
-                Ok(p) if p.lookup_method == LookupMethod::RefId => {
-                    Kind::Lookup(reference_of(&p.lookup_value.unwrap_or(Text::new("")))?)
-                }
-                _ => Kind::Plain,
+                Ok(p) => self.core.kind_of(p.binding())?,
+                Err(_) => Kind::Plain,
             },
+            Authenticate::NAME => Kind::Authenticate,
             _ => Kind::Plain,
         };
         self.core.queue(now, info, kind, |out, id| {
@@ -246,21 +261,13 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         })
     }
 
-    /// Queues `startTransaction`, remembering its `referenceId` (and a SALE's amount): its
-    /// result must name them, and if the outcome becomes unknown, the failure carries the
-    /// `referenceId` for the lookup (spec/protocol.md §6).
+    /// Queues `startTransaction` ([`Client::send`] for it, by name).
     pub fn start_transaction(
         &mut self,
         now: u64,
         params: &StartTransactionParams<'_>,
     ) -> Result<RequestId, SendError> {
-        let kind = payment_kind(params)?;
-        self.core.queue(
-            now,
-            MethodInfo::of::<StartTransaction>(),
-            kind,
-            |out, id| encode_call::<StartTransaction>(out, id, params),
-        )
+        self.send::<StartTransaction>(now, params)
     }
 
     /// Queues the money-safe recovery: `getTransaction` by `referenceId`. A transaction in the
@@ -270,12 +277,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
         now: u64,
         reference: ReferenceId<'_>,
     ) -> Result<RequestId, SendError> {
-        let kind = Kind::Lookup(reference_of(&reference.text())?);
-        let params = GetTransactionParams::by_reference_id(reference);
-        self.core
-            .queue(now, MethodInfo::of::<GetTransaction>(), kind, |out, id| {
-                encode_call::<GetTransaction>(out, id, &params)
-            })
+        self.send::<GetTransaction>(now, &GetTransactionParams::by_reference_id(reference))
     }
 
     /// Queues `pair` (zero key): the device shows a code for 30 s (spec/protocol.md §3).
@@ -290,14 +292,11 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
 
     /// Queues `authenticate` (zero key); its answer's key is kept by the session.
     pub fn authenticate(&mut self, now: u64, otp: &str) -> Result<RequestId, SendError> {
-        let params = AuthenticateParams {
-            otp: Text::new(otp),
-        };
-        self.core.queue(
+        self.send::<Authenticate>(
             now,
-            MethodInfo::of::<Authenticate>(),
-            Kind::Authenticate,
-            |out, id| encode_call::<Authenticate>(out, id, &params),
+            &AuthenticateParams {
+                otp: Text::new(otp),
+            },
         )
     }
 
@@ -467,6 +466,32 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         }
     }
 
+    /// What a request's answer is checked against, from what its method binds
+    /// ([`Method::binding`]). A `continueTransaction` continues the last payment queued; with
+    /// none (a session that never started one) it is bound to nothing, and its failures carry
+    /// no `referenceId`. Inlined (ours: flash): for a method bound to nothing, it folds away.
+    #[inline(always)]
+    fn kind_of(&self, binding: RequestBinding<'_>) -> Result<Kind, SendError> {
+        Ok(match binding {
+            RequestBinding::Unbound => Kind::Plain,
+            RequestBinding::Payment {
+                reference_id,
+                amount,
+            } => Kind::Payment {
+                reference: reference_of(&reference_id)?,
+                amount,
+            },
+            RequestBinding::Continuation { new_amount } => match &self.last_payment {
+                Some((reference, amount)) => Kind::Payment {
+                    reference: reference.clone(),
+                    amount: new_amount.or(*amount),
+                },
+                None => Kind::Plain,
+            },
+            RequestBinding::Lookup { reference_id } => Kind::Lookup(reference_of(&reference_id)?),
+        })
+    }
+
     /// Queues a request frame whose JSON `write` produces in place.
     fn queue(
         &mut self,
@@ -510,6 +535,9 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         } else {
             now + timeout
         };
+        if let Kind::Payment { reference, amount } = &kind {
+            self.last_payment = Some((reference.clone(), *amount));
+        }
         // Room was checked above, so this push cannot fail.
         let _ = self.pending.push(Pending {
             id,
@@ -635,15 +663,6 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
 }
 
 /// What a payment's result must name: its `referenceId`, and a SALE's amount.
-fn payment_kind(params: &StartTransactionParams<'_>) -> Result<Kind, SendError> {
-    let reference = reference_of(&params.reference_id)?;
-    let amount = match params.transaction_type {
-        TransactionType::Sale => params.amount,
-        _ => None,
-    };
-    Ok(Kind::Payment { reference, amount })
-}
-
 /// A `referenceId` kept by the session (at most 64 characters, as `ReferenceId` allows).
 fn reference_of(text: &Text<'_>) -> Result<Reference, SendError> {
     let mut reference = Reference::new();

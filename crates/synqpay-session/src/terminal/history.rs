@@ -79,6 +79,7 @@ impl<B: Buffer> ScriptedTerminal<B> {
         let result = GetTransactionResult {
             transaction_result: Some(ResultCode::Ok),
             transaction: Some(transaction(&reference, amount, status)),
+            ..GetTransactionResult::default()
         };
         self.answer(&reply, &result);
     }
