@@ -140,3 +140,27 @@ fn an_id_is_echoed_with_its_json_type() {
         assert!(text.contains(echoed), "{sent}: {text}");
     }
 }
+
+#[test]
+fn link_answers_go_out_in_the_order_their_frames_came_in_one_read() {
+    // spec/protocol.md §1, the fence rule: the device answers link problems (Error) and
+    // KeepAlives (ACK) in the order it read them, so an ACK proves that everything before its
+    // KeepAlive was read intact. Here in one read, both orders.
+    let good = request(KEY, GetStatus::NAME);
+    let mut bad_crc = good.clone();
+    let n = bad_crc.len();
+    bad_crc[n - 2] ^= 1;
+    let keepalive = [0x02, 0x04, 0x03];
+    for (first, second, expected) in [
+        (&bad_crc[..], &keepalive[..], ["CRC_ERROR", "ACK"]),
+        (&keepalive[..], &bad_crc[..], ["ACK", "CRC_ERROR"]),
+    ] {
+        let mut d = device();
+        d.connect(0, A);
+        let mut read = first.to_vec();
+        read.extend_from_slice(second);
+        d.handle_input(0, &read);
+        d.serve(0);
+        assert_eq!(answers(0, &mut d), expected);
+    }
+}

@@ -142,7 +142,15 @@ impl Failure {
 impl core::fmt::Display for Failure {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Link(code) => write!(f, "the device sent link error {}", code.name()),
+            Self::Link(ErrorCode::NotAuthenticated) => f.write_str(
+                "the device sent link error NOT_AUTHENTICATED: it does not know this API key",
+            ),
+            Self::Link(code) => write!(
+                f,
+                "the device sent link error {}, taken as about this request: an Error frame \
+                 names none, and this was the oldest neither answered nor fenced (spec/protocol.md §1)",
+                code.name()
+            ),
             Self::Timeout => f.write_str("no answer in time"),
             Self::NotSent => f.write_str("the request was never sent"),
             Self::Overflow => f.write_str("the answer was lost to a full inbox"),

@@ -45,10 +45,14 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
             }
             Ok(Frame::Ack) => {
                 if let Some(link) = &mut self.link {
-                    link.ack_deadline = None;
                     // ACK number n answers KeepAlive number n: the requests it fenced were read
                     // intact (spec/protocol.md §1, the fence rule).
                     link.acks = link.acks.wrapping_add(1).min(link.keepalives);
+                    // A later KeepAlive still unanswered keeps a deadline, counted from this
+                    // ACK (ours: at most one deadline more than from its own sending, with no
+                    // time kept per KeepAlive).
+                    link.ack_deadline = (link.acks != link.keepalives)
+                        .then_some(now + self.config.keepalive_deadline_ms);
                     let acks = link.acks;
                     let epoch = self.epoch;
                     for p in self.pending.iter_mut() {
