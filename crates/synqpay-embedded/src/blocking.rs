@@ -155,6 +155,25 @@ where
             .ok_or(DriverError::Send(SendError::NotPaired))
     }
 
+    /// Keeps the link between calls for `for_ms` (spec/protocol.md §2): the session's
+    /// KeepAlives go out and their ACKs are read, the device's KeepAlives are ACKed, so that a
+    /// dead link is found before the next call rather than by it. What else arrives meanwhile
+    /// is dropped, as a call drops what is not its own. A link found dead or down is
+    /// [`DriverError::LinkDead`]: reconnect, then [`connected`](Self::connected).
+    pub fn idle(&mut self, for_ms: u64) -> Result<(), DriverError<T::Error>> {
+        let until = self.clock.now_ms().saturating_add(for_ms);
+        loop {
+            self.transmit()?;
+            if crate::outcome::link_lost_while_idle(&mut self.session) {
+                return Err(DriverError::LinkDead);
+            }
+            if self.clock.now_ms() >= until {
+                return Ok(());
+            }
+            self.receive()?;
+        }
+    }
+
     fn queue(
         &mut self,
         send: impl FnOnce(&mut Client<B, P>, u64) -> Result<RequestId, SendError>,

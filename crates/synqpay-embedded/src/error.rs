@@ -22,9 +22,13 @@ pub enum DriverError<E> {
     /// answer lost or untrusted (outcome unknown: look a payment up by its `referenceId`), or
     /// never sent.
     Failed(Failure),
-    /// The device refused a query or a command with a link Error frame: its word on the request
-    /// (`NOT_AUTHENTICATED`: pair again). On a payment a link Error frame is never a refusal,
-    /// but [`Failed`](Self::Failed) with its outcome unknown (spec/protocol.md §1).
+    /// A link Error frame ended a query or a command (`NOT_AUTHENTICATED`: pair again). An
+    /// Error frame names no request: it is attributed to the oldest request neither answered
+    /// nor fenced (spec/protocol.md §1), and may be about a later frame, so the device may
+    /// have read this one and acted on it. A query may be sent again (spec/protocol.md §6); a
+    /// command is not, until the device's state says it did not run (`getStatus`). On a
+    /// payment a link Error frame is never a refusal, but [`Failed`](Self::Failed) with its
+    /// outcome unknown.
     Refused(ErrorCode),
     /// The device answered with a JSON-RPC error: its code, and its `data` (the reason of a
     /// 101 IllegalRequest, such as `AMOUNT_LIMIT_EXCEEDED`), bounded.
@@ -84,14 +88,12 @@ impl<E> DriverError<E> {
         }
     }
 
-    /// Whether the device did not act on the request, so the same request may be sent again,
-    /// a payment too: it was never queued (`Send`), never left (`Failed(NotSent)`), or was
-    /// refused with a link Error frame (`Refused`, queries and commands only; after
-    /// `NotAuthenticated`, pair first).
+    /// Whether the device certainly did not act on the request, so the same request may be
+    /// sent again, a payment too: it was never queued (`Send`) or never left
+    /// (`Failed(NotSent)`). Not [`Refused`](Self::Refused): the Error frame may have been about
+    /// a later frame (spec/protocol.md §1); a query may be sent again all the same, as any
+    /// time (spec/protocol.md §6), a command may not.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::Send(_) | Self::Refused(_) | Self::Failed(Failure::NotSent)
-        )
+        matches!(self, Self::Send(_) | Self::Failed(Failure::NotSent))
     }
 }

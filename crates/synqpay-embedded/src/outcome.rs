@@ -112,3 +112,14 @@ impl<'e, F> Waiting<'e, F> {
         }
     }
 }
+
+/// Drains the session's events while no call waits (`idle` on both drivers): whether the link
+/// is found dead or down. The rest is nobody's, as for a call (events, late answers: a payment
+/// whose outcome was unknown is looked up by its `referenceId`, never read from these).
+pub(crate) fn link_lost_while_idle<B: Buffer, const P: usize>(session: &mut Client<B, P>) -> bool {
+    let mut dead = false;
+    while let Some(event) = session.poll_event() {
+        dead |= matches!(Outcome::of(event), Outcome::LinkDead);
+    }
+    dead || !session.is_connected()
+}

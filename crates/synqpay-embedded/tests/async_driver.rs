@@ -149,3 +149,54 @@ fn keepalives_run_while_a_long_sale_waits_for_its_reads() {
     assert_eq!(link.crc_error, 0);
     assert!(clock.0.get() >= 3 * 17_000 && clock.0.get() < config.transaction_timeout_ms);
 }
+
+/// A line to a device that has gone: writes go, no read ever completes (not even an ACK).
+struct Silent;
+
+impl embedded_io_async::ErrorType for Silent {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io_async::Read for Silent {
+    async fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> {
+        core::future::pending().await
+    }
+}
+
+impl embedded_io_async::Write for Silent {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn idle_keeps_the_link_between_calls_and_finds_it_dead() {
+    // spec/protocol.md §2: KeepAlives go out and are ACKed between calls too.
+    let config = ClientConfig::default();
+    let clock = Virtual::default();
+    let mut client = AsyncClient::new(
+        terminal().paired(),
+        clock.clone(),
+        session().with_api_key(KEY),
+    );
+    client.connected();
+    block_on(client.idle(3 * config.keepalive_interval_ms)).unwrap();
+    let (stats, _) = client.session().stats();
+    assert!(stats.keepalives >= 3, "{stats:?}");
+    assert!(block_on(client.status(|s| s.cancelable)).is_ok());
+
+    // Silence: the first KeepAlive's missing ACK ends the wait, at its deadline.
+    let clock = Virtual::default();
+    let mut client = AsyncClient::new(Silent, clock.clone(), session().with_api_key(KEY));
+    client.connected();
+    let e = block_on(client.idle(10 * config.keepalive_interval_ms)).unwrap_err();
+    assert_eq!(e, DriverError::LinkDead);
+    assert_eq!(
+        clock.0.get(),
+        config.keepalive_interval_ms + config.keepalive_deadline_ms
+    );
+}

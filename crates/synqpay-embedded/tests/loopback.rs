@@ -115,7 +115,9 @@ fn a_wrong_key_is_a_refusal_of_a_query_and_an_unknown_outcome_of_a_payment() {
     let refused = client.status(|s| s.cancelable).unwrap_err();
     assert_eq!(refused, DriverError::Refused(NotAuthenticated));
     assert!(!refused.outcome_unknown());
-    assert!(refused.is_retryable());
+    // Not "retryable" as such: an Error frame may be about a later frame (spec/protocol.md
+    // §1), so only a query, which changes nothing, may go again (§6).
+    assert!(!refused.is_retryable());
     // ... and never a refusal of a payment: its outcome is unknown, to be looked up.
     let reference = ReferenceId::new("wrong-key-1").unwrap();
     let params = StartTransactionParams::sale(reference, synqpay_rpc::Amount::ils(1000));
@@ -318,4 +320,66 @@ fn a_dead_link_ends_the_call_on_it_and_not_the_next_one_after_a_reconnect() {
     });
     client.connected();
     client.device_state().unwrap();
+}
+
+/// A line to a device that has gone: writes go, nothing ever comes back (not even ACKs).
+struct Silent;
+
+impl embedded_io::ErrorType for Silent {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for Silent {
+    fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> {
+        unreachable!("read only when ready")
+    }
+}
+
+impl embedded_io::ReadReady for Silent {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        Ok(false)
+    }
+}
+
+impl embedded_io::Write for Silent {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn idle_keeps_the_link_between_calls_and_finds_it_dead() {
+    // spec/protocol.md §2: the client sends KeepAlive periodically and expects an ACK. Found
+    // by review: between calls the drivers sent none, so a dead link was found only by the
+    // next call (a sale, perhaps).
+    let config = ClientConfig::default();
+    let clock = Ticks(Rc::new(Cell::new(0)));
+    let mut client = BlockingClient::new(
+        terminal().paired(),
+        clock.clone(),
+        session().with_api_key(KEY),
+    );
+    client.connected();
+    client.idle(3 * config.keepalive_interval_ms).unwrap();
+    let (stats, _) = client.session().stats();
+    assert!(stats.keepalives >= 3, "{stats:?}");
+    // The link is still good for a call.
+    assert!(
+        client
+            .status(|s| s.device_status == DeviceStatus::Idle)
+            .unwrap()
+    );
+
+    // A device gone silent: the first KeepAlive's missing ACK ends the wait.
+    let clock = Ticks(Rc::new(Cell::new(0)));
+    let mut client = BlockingClient::new(Silent, clock.clone(), session().with_api_key(KEY));
+    client.connected();
+    let e = client.idle(10 * config.keepalive_interval_ms).unwrap_err();
+    assert_eq!(e, DriverError::LinkDead);
+    let found = clock.0.get();
+    let by = config.keepalive_interval_ms + config.keepalive_deadline_ms;
+    assert!((by..by + 50).contains(&found), "{found}");
 }
