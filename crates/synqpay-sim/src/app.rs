@@ -46,9 +46,11 @@ pub struct SimulatorConfig {
     pub job_ms: u64,
     /// How long a reboot or restart keeps the device in SYSTEM (ours: 3 s).
     pub reboot_ms: u64,
-    /// How long `pair` is refused after a pairing closed on 5 wrong codes (ours: 60 s, so the
-    /// 6-digit code cannot be guessed by pairing again and again: 5 guesses a minute).
-    pub pairing_lockout_ms: u64,
+    /// How long after a pairing closed on 5 wrong codes the next one opens (ours: 5 s, so that
+    /// the 6-digit code cannot be guessed by pairing again and again: 5 guesses in 5 s, 12 days
+    /// on average for a new code each time). The device is IDLE meanwhile, as spec/protocol.md
+    /// §3 says; a `pair` is accepted and answered when its pairing opens.
+    pub pairing_reopen_ms: u64,
     /// Keep answers a client could not receive for its return (the device's `cachedResponses`
     /// setting; off, as on a device, until set here or by `setConfig`).
     pub cached_responses: bool,
@@ -70,7 +72,7 @@ impl Default for SimulatorConfig {
             cardholder_ms: 1_000,
             job_ms: 1_000,
             reboot_ms: 3_000,
-            pairing_lockout_ms: 60_000,
+            pairing_reopen_ms: 5_000,
             cached_responses: false,
             scenario: Scenario::default(),
             pcap: None,
@@ -119,8 +121,8 @@ pub struct App {
     pub screen: String,
     /// The pairing code on the screen, while one is.
     pub(crate) pairing_code: Option<String>,
-    /// Until when `pair` is refused: a pairing closed on wrong codes (ours).
-    pub(crate) pairing_locked_until: u64,
+    /// Not before when a pairing opens: one closed on wrong codes (ours).
+    pub(crate) pairing_opens_at: u64,
     /// Who decides what the card and the cardholder do (hand.rs).
     pub(crate) decide: Decide,
     /// The code `showQR` put on the screen, until the next screen.
@@ -157,7 +159,7 @@ impl App {
             link: LinkAction::Keep,
             screen: "IDLE".into(),
             pairing_code: None,
-            pairing_locked_until: 0,
+            pairing_opens_at: 0,
             decide: Decide::Scenario,
             shown_qr: None,
             last: None,
@@ -227,6 +229,10 @@ impl App {
         match &mut self.state {
             State::Pairing { until, .. } if now > *until => {
                 self.become_idle("IDLE (pairing code expired)");
+            }
+            State::PairingOpens { reply, at } if now >= *at => {
+                let reply = *reply;
+                self.open_pairing(now, device, &reply);
             }
             State::WaitingContinue { until, .. } if now > *until => {
                 // No continueTransaction within 60 s: the device cancels (spec/protocol.md §5).

@@ -147,6 +147,7 @@ impl App {
                     last: self.last.clone(),
                 },
             },
+            State::PairingOpens { .. } => Face::Busy,
             State::Pairing { code, until, .. } => Face::Pairing {
                 code: code.clone(),
                 seconds_left: until.saturating_sub(now).div_ceil(1000),

@@ -65,6 +65,12 @@ pub(crate) enum State {
         until: u64,
         wrong: u8,
     },
+    /// `pair` was accepted right after a pairing closed on wrong codes: the code shows, and
+    /// `pair` is answered, at `at` (ours: `SimulatorConfig::pairing_reopen_ms`).
+    PairingOpens {
+        reply: ReplyTo,
+        at: u64,
+    },
     Transaction(Running),
     /// Stopped with UPDATE or REFERRAL: the request that started it was answered with the
     /// stop, so nothing answers it again (each request is answered exactly once).
@@ -87,7 +93,7 @@ impl State {
                 Screen::Off => DeviceStatus::ScreenOff,
                 Screen::Busy => DeviceStatus::ScreenBusy,
             },
-            Self::Pairing { .. } => DeviceStatus::Pairing,
+            Self::Pairing { .. } | Self::PairingOpens { .. } => DeviceStatus::Pairing,
             Self::Transaction(_) => DeviceStatus::Transaction,
             Self::WaitingContinue { .. } => DeviceStatus::WaitingContinueTransaction,
             Self::Prompt(p) => p.status(),
@@ -105,7 +111,7 @@ impl State {
         match self {
             Self::Transaction(_) | Self::WaitingContinue { .. } => true,
             Self::Prompt(p) => p.cancelable,
-            Self::Idle | Self::Pairing { .. } | Self::Job(_) => false,
+            Self::Idle | Self::Pairing { .. } | Self::PairingOpens { .. } | Self::Job(_) => false,
         }
     }
 }

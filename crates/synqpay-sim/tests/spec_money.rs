@@ -240,3 +240,59 @@ fn declined_sale_is_not_charged() -> TestResult {
     assert_eq!(found["transaction"]["transactionStatus"], "DECLINED");
     Ok(())
 }
+
+/// A sale sent on a raw connection that then goes away; once the sale has ended, the same
+/// client (same address) connects again and asks `getStatus`: the frames' ids, in the order
+/// they came, until the status answer.
+fn answers_after_coming_back(cached_responses: bool) -> Vec<String> {
+    let sim = Simulator::start(
+        "127.0.0.1:0",
+        SimulatorConfig {
+            cached_responses,
+            ..paired(50)
+        },
+    )
+    .unwrap();
+    let mut gone = Raw::connect(&sim).unwrap();
+    let mut params = sale("cache-1", 1000);
+    params["notifyEvents"] = json!(true);
+    gone.send_json(&call("startTransaction", "sale-1", params))
+        .unwrap();
+    // Gone once the sale runs (its first event), before its answer.
+    gone.first_event().unwrap();
+    drop(gone);
+    let until = Instant::now() + Duration::from_secs(10);
+    while !sim.screen().starts_with("IDLE") {
+        assert!(
+            Instant::now() < until,
+            "the sale never ended: {}",
+            sim.screen()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut back = Raw::connect(&sim).unwrap();
+    back.send_json(&call("getStatus", "status-1", Value::Null))
+        .unwrap();
+    let mut ids = Vec::new();
+    loop {
+        match back.read_frame().unwrap() {
+            Frame::Response(v) => {
+                ids.push(v["id"].as_str().unwrap_or("?").to_string());
+                if v["id"] == "status-1" {
+                    return ids;
+                }
+            }
+            Frame::Event(_) | Frame::Ack | Frame::KeepAlive => {}
+            Frame::Error(code) => panic!("link Error frame {code:#04x}"),
+        }
+    }
+}
+
+#[test]
+fn an_answer_for_a_client_that_went_away_is_kept_only_when_cached_responses_is_on() {
+    // spec/protocol.md §2: "when enabled on the device (setConfig key `cachedResponses`), a
+    // response that could not be delivered because the client went away is kept and sent again
+    // when the same client connects next"; the simulator starts with it off, as a device does.
+    assert_eq!(answers_after_coming_back(false), ["status-1"]);
+    assert_eq!(answers_after_coming_back(true), ["sale-1", "status-1"]);
+}
