@@ -218,6 +218,6 @@ fn keeper(connection: Weak<Mutex<Connection>>, stop: Arc<AtomicBool>) {
         let Ok(mut connection) = connection.try_lock() else {
             continue;
         };
-        let _ = connection.pump_idle(KEEPER_PERIOD / 2);
+        connection.pump_idle(KEEPER_PERIOD / 2);
     }
 }

@@ -304,7 +304,7 @@ impl Connection {
                     cancel_asked = false;
                 }
             }
-            if let Some(done) = self.pump(u64::MAX, Some(&mut *on_event), Some(id))? {
+            if let Some(done) = self.pump(u64::MAX, Some(&mut *on_event), Some(id)) {
                 return done;
             }
         }
@@ -321,9 +321,9 @@ impl Connection {
 
     /// One round of driving the link with no call waiting, reading for at most `wait`:
     /// timers, the device's KeepAlives, notifications and late answers kept for the caller.
-    pub(crate) fn pump_idle(&mut self, wait: Duration) -> Result<(), Error> {
+    pub(crate) fn pump_idle(&mut self, wait: Duration) {
         let until = self.now() + wait.as_millis() as u64;
-        self.pump(until, None, None).map(|_| ())
+        self.pump(until, None, None);
     }
 
     /// Drives the session until request `id` ends; its notifications go to `on_event`, or, for
@@ -334,19 +334,22 @@ impl Connection {
         mut on_event: Option<&mut (dyn FnMut(&Event) + 'f)>,
     ) -> Result<Reply, Error> {
         loop {
-            if let Some(done) = self.pump(u64::MAX, on_event.as_deref_mut(), Some(id))? {
+            if let Some(done) = self.pump(u64::MAX, on_event.as_deref_mut(), Some(id)) {
                 return done;
             }
         }
     }
 
-    /// One round: write, read until the next timer (at most `until`), run timers, drain events.
+    /// One round: write, read until the next timer (at most `until`), run timers, drain events;
+    /// the end of request `waiting`, if it came. A round has no failure of its own: what the
+    /// transport does (closes, fails a read or a write) is a lost link, which the session
+    /// reports for each request in its own terms.
     pub(crate) fn pump<'f>(
         &mut self,
         until: u64,
         mut on_event: Option<&mut (dyn FnMut(&Event) + 'f)>,
         waiting: Option<RequestId>,
-    ) -> Result<Option<Result<Reply, Error>>, Error> {
+    ) -> Option<Result<Reply, Error>> {
         self.flush();
         let now = self.now();
         let next = self.session.poll_timeout().unwrap_or(now + 1000).min(until);
@@ -412,7 +415,7 @@ impl Connection {
             // and a reconnect (paced by the backoff) may still bring its cached answer.
             let _ = self.reconnect();
         }
-        Ok(done)
+        done
     }
 
     /// Writes what the session has queued. A failed write is a lost link, which the session
