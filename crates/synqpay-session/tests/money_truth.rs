@@ -44,6 +44,16 @@ fn answer(id_text: &str, reference: &str, amount: i64) -> String {
     )
 }
 
+/// The device's Response frame carrying `json`, read by the client at `now`.
+fn answered(now: u64, c: &mut Client, json: &str) {
+    c.handle_input(
+        now,
+        &frame(Frame::Response {
+            payload: json.as_bytes(),
+        }),
+    );
+}
+
 /// The id text of the request the client just wrote (read from its own transmit queue).
 fn last_id_text(c: &Client) -> String {
     let bytes = c.poll_transmit().unwrap();
@@ -97,12 +107,7 @@ fn an_answer_naming_another_sale_is_never_this_sales_outcome() {
         let id_text = last_id_text(&c);
         client_to_device(0, &mut c, &mut d, usize::MAX);
         let json = answer(&id_text, reference, amount);
-        c.handle_input(
-            1,
-            &frame(Frame::Response {
-                payload: json.as_bytes(),
-            }),
-        );
+        answered(1, &mut c, &json);
         let seen = events(&mut c);
         assert_eq!(
             seen,
@@ -124,12 +129,7 @@ fn a_lookup_that_finds_another_transaction_is_a_mismatch() {
     let json = format!(
         r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"transactionResult":"OK","transaction":{{"transactionStatus":"CAPTURED","referenceId":"theirs","amount":5}}}}}}"#
     );
-    c.handle_input(
-        1,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
+    answered(1, &mut c, &json);
     assert_eq!(
         events(&mut c),
         [Seen::Failed(id.0, Failure::Mismatch, None)]
@@ -145,12 +145,7 @@ fn an_unreadable_money_member_is_an_unknown_outcome_never_a_decline() {
     let json = format!(
         r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"result":"OK","transaction":{{"transactionStatus":"CAPTURED","referenceId":"mine","amount":"10.01"}}}}}}"#
     );
-    c.handle_input(
-        1,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
+    answered(1, &mut c, &json);
     assert_eq!(
         events(&mut c),
         [Seen::Failed(
@@ -481,12 +476,7 @@ fn a_payment_named_at_run_time_is_bound_too() {
     let id_text = last_id_text(&c);
     client_to_device(0, &mut c, &mut d, usize::MAX);
     let json = answer(&id_text, "raw-1", 999);
-    c.handle_input(
-        1,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
+    answered(1, &mut c, &json);
     assert_eq!(
         events(&mut c),
         [Seen::Failed(id.0, Failure::Mismatch, Some("raw-1".into()))]
@@ -540,12 +530,7 @@ fn a_payment_is_bound_whichever_way_it_is_sent() {
         let id_text = last_id_text(&c);
         written(0, &mut c);
         let json = answer(&id_text, "other", 1001);
-        c.handle_input(
-            1,
-            &frame(Frame::Response {
-                payload: json.as_bytes(),
-            }),
-        );
+        answered(1, &mut c, &json);
         assert_eq!(
             events(&mut c),
             [Seen::Failed(id.0, Failure::Mismatch, Some("mine".into()))],
@@ -586,12 +571,7 @@ fn a_continuation_is_bound_to_the_payment_it_continues() {
     let stop = format!(
         r#"{{"jsonrpc":"2.0","id":"{id_text}","result":{{"result":"OK","commandStatus":"UPDATE"}}}}"#
     );
-    c.handle_input(
-        1,
-        &frame(Frame::Response {
-            payload: stop.as_bytes(),
-        }),
-    );
+    answered(1, &mut c, &stop);
     assert!(matches!(&events(&mut c)[..], [Seen::Response(id, _)] if *id == start.0));
 
     // A new amount: a result with the old one is not this continuation's.
@@ -603,12 +583,7 @@ fn a_continuation_is_bound_to_the_payment_it_continues() {
     let id_text = last_id_text(&c);
     written(2, &mut c);
     let json = answer(&id_text, "mine", 1001);
-    c.handle_input(
-        3,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
+    answered(3, &mut c, &json);
     assert_eq!(
         events(&mut c),
         [Seen::Failed(id.0, Failure::Mismatch, Some("mine".into()))]
@@ -634,12 +609,7 @@ fn a_continuation_is_bound_to_the_payment_it_continues() {
     let id_text = last_id_text(&c);
     written(6, &mut c);
     let json = answer(&id_text, "mine", 900);
-    c.handle_input(
-        7,
-        &frame(Frame::Response {
-            payload: json.as_bytes(),
-        }),
-    );
+    answered(7, &mut c, &json);
     assert!(matches!(&events(&mut c)[..], [Seen::Response(got, _)] if *got == id.0));
 }
 

@@ -157,15 +157,8 @@ impl fmt::Display for Error {
             Self::Tls(e) => write!(f, "TLS: {e}"),
             Self::Request(p) => write!(f, "request not sent: {p}"),
             Self::Connection(e) => write!(f, "connection: {e}"),
-            Self::Link(ErrorCode::NotAuthenticated) => f.write_str(
-                "the device sent link error NOT_AUTHENTICATED: it does not know this API key",
-            ),
-            Self::Link(code) => write!(
-                f,
-                "the device sent link error {}, taken as about this request: an Error frame \
-                 names none, and this was the oldest neither answered nor fenced (spec/protocol.md §1)",
-                code.name()
-            ),
+            // The session's words for it, the same from every driver.
+            Self::Link(code) => fmt::Display::fmt(&Failure::Link(*code), f),
             Self::Rpc {
                 code,
                 message,
