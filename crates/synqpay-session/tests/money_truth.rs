@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use synqpay_link::{ErrorCode, Frame};
 use synqpay_rpc::{
-    GetStatus, IdPrefix, NoParams, ReferenceId, StartTransaction, StartTransactionParams,
+    GetStatus, IdPrefix, NoParams, ReferenceId, RequestId, StartTransaction, StartTransactionParams,
 };
 use synqpay_session::{ClientConfig, Connected, Delivery, Failure};
 
@@ -51,6 +51,20 @@ fn answered(now: u64, c: &mut Client, json: &str) {
         &frame(Frame::Response {
             payload: json.as_bytes(),
         }),
+    );
+}
+
+/// A CRC_ERROR frame at `now`, before any ACK: request `id` ends with its outcome unknown and
+/// `reference` to look up (spec/protocol.md §1).
+fn error_frame_leaves_it_unknown(now: u64, c: &mut Client, id: RequestId, reference: &str) {
+    c.handle_input(now, &frame(Frame::Error(ErrorCode::CrcError)));
+    assert_eq!(
+        events(c),
+        [Seen::Failed(
+            id.0,
+            Failure::Link(ErrorCode::CrcError),
+            Some(reference.into())
+        )]
     );
 }
 
@@ -545,16 +559,7 @@ fn a_payment_is_bound_whichever_way_it_is_sent() {
         }
         .unwrap();
         written(0, &mut c);
-        c.handle_input(1, &frame(Frame::Error(ErrorCode::CrcError)));
-        assert_eq!(
-            events(&mut c),
-            [Seen::Failed(
-                id.0,
-                Failure::Link(ErrorCode::CrcError),
-                Some("mine".into())
-            )],
-            "{path}"
-        );
+        error_frame_leaves_it_unknown(1, &mut c, id, "mine");
     }
 }
 
@@ -594,15 +599,7 @@ fn a_continuation_is_bound_to_the_payment_it_continues() {
         .send::<ContinueTransaction>(4, &ContinueTransactionParams::default())
         .unwrap();
     written(4, &mut c);
-    c.handle_input(5, &frame(Frame::Error(ErrorCode::CrcError)));
-    assert_eq!(
-        events(&mut c),
-        [Seen::Failed(
-            id.0,
-            Failure::Link(ErrorCode::CrcError),
-            Some("mine".into())
-        )]
-    );
+    error_frame_leaves_it_unknown(5, &mut c, id, "mine");
 
     // The right answer (the payment's referenceId, the new amount) is the outcome.
     let id = c.send::<ContinueTransaction>(6, &params).unwrap();
