@@ -65,7 +65,7 @@ impl serde::Serialize for Code<'_> {
             None => match (number.parse::<u64>(), number.parse::<i64>()) {
                 (Ok(n), _) => s.serialize_u64(n),
                 (_, Ok(n)) => s.serialize_i64(n),
-                // A fraction or an exponent: only serde-json-core writes it back as it came.
+                // A fraction or an exponent: as a float.
                 _ => self.0.serialize(s),
             },
         }

@@ -175,6 +175,20 @@ pub fn encode_request<P: serde::Serialize + ?Sized>(
     Ok(w.raw("}")?.finish())
 }
 
+/// Writes a request of a method named at run time whose parameters are JSON text received or
+/// given as such, byte for byte (`None`: `null`). Returns the length.
+pub fn encode_raw_request(
+    buf: &mut [u8],
+    id: &str,
+    method: &str,
+    params: Option<RawJson<'_>>,
+) -> Result<usize, EncodeError> {
+    let mut w = Writer::new(buf);
+    request_head(&mut w, method, id)?;
+    w.raw(params.map_or("null", |p| p.as_str()))?;
+    Ok(w.raw("}")?.finish())
+}
+
 /// Writes a request of method `M`, named by its type, with its typed parameters:
 /// `{"jsonrpc":"2.0","method":M::NAME,"id":ID,"params":P}` ([`NoParams`](crate::NoParams) is
 /// written `null`). Returns the length. [`encode_request`] is for a method named at run time.
@@ -278,8 +292,14 @@ pub fn encode_response_raw<'i>(
     id: impl Into<EchoId<'i>>,
     result: RawJson<'_>,
 ) -> Result<usize, EncodeError> {
-    // RawJson serializes as its text with serde-json-core, which the writer uses.
-    encode_response(buf, id, &result)
+    let id = id.into();
+    let mut w = Writer::new(buf);
+    w.raw(r#"{"jsonrpc":"2.0","id":"#)?
+        .value(&id)?
+        .raw(r#","result":"#)?
+        .raw(result.as_str())?
+        .raw("}")?;
+    Ok(w.finish())
 }
 
 /// Writes `{"jsonrpc":"2.0","id":ID,"error":{"code":C,"message":M,"data":D}}`; `id` `None`

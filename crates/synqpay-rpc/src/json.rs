@@ -183,9 +183,45 @@ impl defmt::Format for RawJson<'_> {
 /// Writes the JSON text as it is. This works with serde-json-core, which this crate encodes
 /// with; serializers that write bytes otherwise (serde_json writes an array of numbers) do not
 /// give JSON text: print a `RawJson` with `Display` there.
+/// The same JSON value, with any serializer: objects, arrays, strings (unescaped, then escaped
+/// by the serializer), integers and booleans as they are; a fraction or an exponent as an
+/// `f64`. Found by a black-box test: written as bytes, as before, serde-json-core copied the
+/// text, but `serde_json` wrote an array of byte values (a receipt line printed blank).
+/// Recursion is bounded by [`MAX_DEPTH`], which every `RawJson` was checked against.
 impl serde::Serialize for RawJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0.as_bytes())
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.kind() {
+            JsonKind::Object => {
+                let mut map = s.serialize_map(None)?;
+                for (key, value) in self.members() {
+                    map.serialize_entry(&key, &value)?;
+                }
+                map.end()
+            }
+            JsonKind::Array => {
+                let mut seq = s.serialize_seq(None)?;
+                for item in self.items() {
+                    seq.serialize_element(&item)?;
+                }
+                seq.end()
+            }
+            JsonKind::String => match self.as_text() {
+                Some(text) => text.serialize(s),
+                None => s.serialize_unit(),
+            },
+            JsonKind::Number => {
+                let n = self.as_str();
+                match (n.parse::<i64>(), n.parse::<u64>(), n.parse::<f64>()) {
+                    (Ok(i), _, _) => s.serialize_i64(i),
+                    (_, Ok(u), _) => s.serialize_u64(u),
+                    (_, _, Ok(f)) => s.serialize_f64(f),
+                    _ => s.serialize_unit(),
+                }
+            }
+            JsonKind::Bool => s.serialize_bool(self.as_str() == "true"),
+            JsonKind::Null => s.serialize_unit(),
+        }
     }
 }
 

@@ -34,7 +34,7 @@ pub use enums::{
 };
 pub use envelope::{
     EchoId, ErrorResponse, Message, Notification, Request, Response, encode_call, encode_error,
-    encode_notification, encode_request, encode_response, encode_response_raw,
+    encode_notification, encode_raw_request, encode_request, encode_response, encode_response_raw,
 };
 pub use error::{
     DecodeError, EncodeError, EnvelopeError, RpcError, RpcErrorCode, ValueError, Wording,

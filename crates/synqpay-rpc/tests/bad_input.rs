@@ -118,7 +118,7 @@ fn receipts_of_any_length_are_read_line_by_line() {
     let receipt = r.transaction.unwrap().card_holder_receipt.unwrap();
     assert_eq!(receipt.fields().filter(Result::is_ok).count(), 500);
     // A malformed line is an error on that line, not a lost receipt.
-    let text = r#"{"fields":[{"id":"a","key":"k"},{"id":5,"key":"k"},{"id":"c","key":"k"}]}"#;
+    let text = r#"{"fields":[{"id":"a","key":"k"},{"id":"b","key":5},{"id":"c","key":"k"}]}"#;
     let wrapped = format!(r#"{{"merchantReceipt":{text}}}"#);
     let t = Transaction::from_json(RawJson::parse(wrapped.as_bytes()).unwrap()).unwrap();
     let lines: Vec<bool> = t

@@ -143,3 +143,55 @@ fn read_card_and_user_input_keep_their_data() {
     let input = UserInput::decode_output(Some(result_of(message))).unwrap();
     assert_eq!(input.member("value").unwrap().as_text().unwrap(), "42");
 }
+
+#[test]
+fn receipt_lines_with_numeric_ids_are_read_and_written_as_received() {
+    // Found by a black-box test of the CLI: with `id`s as JSON numbers (api.md does not say
+    // which type), every receipt line failed to decode; `--json` then wrote each line as an
+    // array of byte values, and the text output printed blank lines (spec/protocol.md §4:
+    // keep the raw value, never lose the member).
+    let text = DOCUMENTED
+        .replace("\"id\": \"MERCHANT_NAME\"", "\"id\": 1")
+        .replace("\"id\": \"AMOUNT\"", "\"id\": 2")
+        .replace("\"id\": \"SIGNATURE\"", "\"id\": 3");
+    let result = StartTransaction::decode_output(Some(result_of(&text))).unwrap();
+    let t = result.transaction.unwrap();
+    let receipt = t.card_holder_receipt.unwrap();
+    let lines: Vec<_> = receipt.fields().map(Result::unwrap).collect();
+    let ids: Vec<_> = lines.iter().map(|l| l.id.as_u64().unwrap()).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(lines[1].value.unwrap(), "29.90");
+
+    // Written with serde_json (a desktop app's output), the lines are objects as received.
+    let json: serde_json::Value = serde_json::to_value(t).unwrap();
+    assert_eq!(
+        json["cardHolderReceipt"]["fields"][1],
+        serde_json::json!({"id": 2, "key": "סכום", "value": "29.90"})
+    );
+
+    // A line that does not decode (a key that is an object) is written back as received.
+    let odd = text.replace("\"key\": \"חתימה\"", "\"key\": {\"he\": \"חתימה\"}");
+    let result = StartTransaction::decode_output(Some(result_of(&odd))).unwrap();
+    let json = serde_json::to_value(result.transaction.unwrap()).unwrap();
+    assert_eq!(
+        json["cardHolderReceipt"]["fields"][2],
+        serde_json::json!({"id": 3, "key": {"he": "חתימה"}})
+    );
+}
+
+#[test]
+fn raw_json_is_the_same_value_through_either_serializer() {
+    let raw = RawJson::parse(
+        br#"{"a": [1, -2, 1.5, true, null, "t\u00e9xt \"q\""], "b": {"c": 18446744073709551615}}"#,
+    )
+    .unwrap();
+    let through_serde_json: serde_json::Value = serde_json::to_value(raw).unwrap();
+    assert_eq!(
+        through_serde_json,
+        serde_json::json!({"a": [1, -2, 1.5, true, null, "téxt \"q\""], "b": {"c": 18446744073709551615u64}})
+    );
+    let mut buf = [0u8; 256];
+    let n = serde_json_core::to_slice(&raw, &mut buf).unwrap();
+    let through_core: serde_json::Value = serde_json::from_slice(&buf[..n]).unwrap();
+    assert_eq!(through_core, through_serde_json);
+}

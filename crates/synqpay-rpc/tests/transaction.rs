@@ -32,7 +32,7 @@ fn the_full_result_decodes_with_every_field() {
 
     let receipt = t.card_holder_receipt.unwrap();
     let fields: Vec<ReceiptField> = receipt.fields().map(Result::unwrap).collect();
-    let ids: Vec<String> = fields.iter().map(|f| f.id.to_string()).collect();
+    let ids: Vec<String> = fields.iter().map(|f| f.id.as_text().unwrap().to_string()).collect();
     assert_eq!(
         ids,
         ["title", "merchant", "sep", "amount", "card", "path"],
@@ -63,12 +63,12 @@ fn the_full_result_decodes_with_every_field() {
 fn a_device_builds_receipts_from_parts() {
     let lines = [
         ReceiptField {
-            id: Text::new("title"),
+            id: Code::from_json(r#""title""#).unwrap(),
             key: Text::new("חשבונית"),
             value: Some(Text::new("העתק ללקוח")),
         },
         ReceiptField {
-            id: Text::new("sig"),
+            id: Code::from_json(r#""sig""#).unwrap(),
             key: Text::new("חתימה"),
             value: None,
         },

@@ -2,7 +2,9 @@
 //! "TransactionResult", "Member types": the documented sale's types and `language: HEBREW`),
 //! built with `synqpay-rpc`'s types and handed to whoever writes it (a result, a lookup).
 
-use synqpay_rpc::{Receipt, ReceiptField, Text, Transaction, TransactionStatus, TransactionType};
+use synqpay_rpc::{
+    Code, Receipt, ReceiptField, Text, Transaction, TransactionStatus, TransactionType,
+};
 
 use crate::batch::TERMINAL_ID;
 use crate::state::Running;
@@ -26,17 +28,17 @@ pub(crate) fn with_transaction<R>(
     let amount = shekels(running.amount);
     let lines = [
         ReceiptField {
-            id: Text::new("title"),
+            id: Code::from_json(r#""title""#).unwrap(),
             key: Text::new("חשבונית"),
             value: Some(Text::new("העתק ללקוח")),
         },
         ReceiptField {
-            id: Text::new("amount"),
+            id: Code::from_json(r#""amount""#).unwrap(),
             key: Text::new("סכום"),
             value: Some(Text::new(&amount)),
         },
         ReceiptField {
-            id: Text::new("card"),
+            id: Code::from_json(r#""card""#).unwrap(),
             key: Text::new("כרטיס"),
             value: Some(Text::new("ויזה 3303")),
         },

@@ -13,7 +13,7 @@ use synqpay_rpc::{
     Authenticate, AuthenticateParams, ContinueTransaction, EncodeError, GetTransaction,
     GetTransactionParams, IdGenerator, IdPrefix, Method, MethodInfo, Pair, PairParams, RawJson,
     ReferenceId, RequestBinding, RequestId, StartTransaction, StartTransactionParams, Text,
-    encode_call, encode_request,
+    encode_call, encode_raw_request,
 };
 
 pub use event::{CallError, ClientEvent, Failure, PairingError, PairingStep, decode_response};
@@ -257,7 +257,7 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
             _ => Kind::Plain,
         };
         self.core.queue(now, info, kind, |out, id| {
-            encode_request(out, id, method, params.as_ref())
+            encode_raw_request(out, id, method, params)
         })
     }
 
