@@ -109,7 +109,7 @@ pub enum Command {
         /// ISO 4217 numeric currency.
         #[arg(long, default_value_t = 376)]
         currency: u16,
-        /// The unique reference (generated when not given).
+        /// The unique reference (when not given: `cli-` with the time and 8 random hex digits).
         #[arg(long)]
         reference_id: Option<String>,
     },

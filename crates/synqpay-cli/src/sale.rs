@@ -48,10 +48,7 @@ pub fn run(
     if let Some(pending) = &pending {
         earlier_sales(&mut client, pending, &target.name);
     }
-    let reference_text = reference_id.unwrap_or_else(|| {
-        let millis = std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_millis());
-        format!("cli-{millis}")
-    });
+    let reference_text = reference_id.unwrap_or_else(|| synqpay_std::fresh_reference_id("cli"));
     let reference =
         ReferenceId::new(&reference_text).map_err(|e| format!("--reference-id: {e}"))?;
     let record = UnknownSale {

@@ -21,7 +21,7 @@ pub mod transport;
 pub use client::{Canceller, Client};
 pub use error::{Answer, Error, Remedy, Reply, RequestProblem};
 pub use event::Event;
-pub use randomness::fresh_id_prefix;
+pub use randomness::{fresh_id_prefix, fresh_reference_id};
 pub use synqpay_session::ClientConfig;
 pub use tls::TlsError;
 pub use transport::{DEFAULT_BAUD, Endpoint};

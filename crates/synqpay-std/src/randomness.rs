@@ -26,8 +26,27 @@ pub fn fresh_id_prefix() -> IdPrefix {
     IdPrefix(random_u64() as u32)
 }
 
+/// A new `referenceId` text, `{label}-{milliseconds since 1970}-{8 random hex digits}`: a
+/// `referenceId` must be unique for the device's lifetime (spec/protocol.md §6), and the time
+/// alone repeats for two sales in one millisecond or after the clock is set back (ours). With a
+/// label of up to 34 characters it fits the 64 a `referenceId` allows.
+pub fn fresh_reference_id(label: &str) -> String {
+    let millis = std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_millis());
+    format!("{label}-{millis}-{:08x}", random_u64() as u32)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reference_ids_differ_within_a_millisecond() {
+        let a: Vec<String> = (0..64).map(|_| super::fresh_reference_id("t")).collect();
+        let mut b = a.clone();
+        b.sort_unstable();
+        b.dedup();
+        assert_eq!(a.len(), b.len());
+        assert!(a.iter().all(|r| synqpay_rpc::ReferenceId::new(r).is_ok()));
+    }
+
     #[test]
     fn prefixes_differ() {
         let a: Vec<u32> = (0..64).map(|_| super::fresh_id_prefix().0).collect();
