@@ -212,17 +212,33 @@ impl serde::Serialize for RawJson<'_> {
             },
             JsonKind::Number => {
                 let n = self.as_str();
-                match (n.parse::<i64>(), n.parse::<u64>(), n.parse::<f64>()) {
-                    (Ok(i), _, _) => s.serialize_i64(i),
-                    (_, Ok(u), _) => s.serialize_u64(u),
-                    (_, _, Ok(f)) => s.serialize_f64(f),
-                    _ => s.serialize_unit(),
+                match (n.parse::<i64>(), n.parse::<u64>()) {
+                    (Ok(i), _) => s.serialize_i64(i),
+                    (_, Ok(u)) => s.serialize_u64(u),
+                    _ => fraction(n, s),
                 }
             }
             JsonKind::Bool => s.serialize_bool(self.as_str() == "true"),
             JsonKind::Null => s.serialize_unit(),
         }
     }
+}
+
+/// A number with a fraction or an exponent: with `std`, as an `f64`; without, as its text
+/// through `serialize_bytes`, which serde-json-core writes as it is (ours: parsing and writing
+/// floats would add tens of KB to a firmware that answers as a device, as `scripts/footprint`
+/// showed).
+#[cfg(feature = "std")]
+fn fraction<S: serde::Serializer>(n: &str, s: S) -> Result<S::Ok, S::Error> {
+    match n.parse::<f64>() {
+        Ok(f) => s.serialize_f64(f),
+        Err(_) => s.serialize_unit(),
+    }
+}
+
+#[cfg(not(feature = "std"))]
+fn fraction<S: serde::Serializer>(n: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bytes(n.as_bytes())
 }
 
 /// Iterator over an object's members: `(key, value)`.

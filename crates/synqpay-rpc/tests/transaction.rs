@@ -32,7 +32,10 @@ fn the_full_result_decodes_with_every_field() {
 
     let receipt = t.card_holder_receipt.unwrap();
     let fields: Vec<ReceiptField> = receipt.fields().map(Result::unwrap).collect();
-    let ids: Vec<String> = fields.iter().map(|f| f.id.as_text().unwrap().to_string()).collect();
+    let ids: Vec<String> = fields
+        .iter()
+        .map(|f| f.id.as_text().unwrap().to_string())
+        .collect();
     assert_eq!(
         ids,
         ["title", "merchant", "sep", "amount", "card", "path"],
