@@ -286,3 +286,46 @@ pub(crate) fn capture_signature(p: &CaptureSignatureParams<'_>) -> Result<(), Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use synqpay_rpc::{RawJson, SetConfig};
+
+    use super::{PROBED_MEMBERS, culprit};
+
+    fn culprit_of(text: &str) -> Option<String> {
+        culprit::<SetConfig>(RawJson::parse(text.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn a_mistyped_member_is_named_by_its_path() {
+        assert_eq!(
+            culprit_of(r#"{"config": {"cachedResponses": "yes"}}"#).as_deref(),
+            Some("config.cachedResponses")
+        );
+    }
+
+    #[test]
+    fn the_search_gives_up_beyond_its_bound_of_members() {
+        // Bounded work for whatever a client sends: an object of more members than the bound
+        // is not searched (the decoder's own message is answered instead).
+        let extra = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!(r#""x{i}": {i}, "#))
+                .collect::<String>()
+        };
+        let within = format!(
+            r#"{{"config": {{{}"cachedResponses": "yes"}}}}"#,
+            extra(PROBED_MEMBERS - 1)
+        );
+        assert_eq!(
+            culprit_of(&within).as_deref(),
+            Some("config.cachedResponses")
+        );
+        let beyond = format!(
+            r#"{{"config": {{{}"cachedResponses": "yes"}}}}"#,
+            extra(PROBED_MEMBERS)
+        );
+        assert_eq!(culprit_of(&beyond).as_deref(), Some("config"));
+    }
+}
