@@ -3,7 +3,7 @@
 //! built with `synqpay-rpc`'s types and handed to whoever writes it (a result, a lookup).
 
 use synqpay_rpc::{
-    Code, Receipt, ReceiptField, Text, Transaction, TransactionStatus, TransactionType,
+    Code, CreditTerms, Receipt, ReceiptField, Text, Transaction, TransactionStatus, TransactionType,
 };
 
 use crate::batch::TERMINAL_ID;
@@ -53,8 +53,12 @@ pub(crate) fn with_transaction<R>(
             &running.transaction_type,
         ))),
         amount: Some(running.amount),
-        total_amount: Some(running.amount),
-        tip_amount: Some(0),
+        total_amount: Some(running.amount + running.tip),
+        tip_amount: Some(running.tip),
+        credit_terms: running
+            .credit_terms
+            .as_deref()
+            .map(|t| CreditTerms::from_text(Text::new(t))),
         currency: Some(running.currency),
         transaction_id: Some(Text::new(transaction_id)),
         authorization_number: (status.is_charged() == Some(true)).then_some(Text::new("0123456")),

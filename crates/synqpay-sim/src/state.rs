@@ -16,6 +16,11 @@ pub(crate) struct Running {
     pub(crate) reference_id: String,
     pub(crate) transaction_type: String,
     pub(crate) amount: i64,
+    /// The tip asked for (`tipAmount`; 0 without one, or chosen on the tip screen: ours), and
+    /// the credit terms: the transaction carries them, with `totalAmount` = amount + tip
+    /// (spec/api.md "startTransaction params", "TransactionResult").
+    pub(crate) tip: i64,
+    pub(crate) credit_terms: Option<String>,
     pub(crate) currency: u16,
     /// `notifyEvents`: the events are sent.
     pub(crate) events: bool,

@@ -150,6 +150,8 @@ impl App {
             reference_id: reference,
             transaction_type: p.transaction_type.name().to_string(),
             amount,
+            tip: p.tip_amount.unwrap_or(0),
+            credit_terms: p.credit_terms.map(|t| t.name().to_string()),
             currency: p.currency.unwrap_or(376),
             events: p.notify_events == Some(true),
             outcome,
