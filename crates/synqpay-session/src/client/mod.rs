@@ -239,19 +239,12 @@ impl<B: Buffer, const PENDING: usize> Client<B, PENDING> {
     ) -> Result<RequestId, SendError> {
         let info = MethodInfo::by_name(method).unwrap_or(MethodInfo::unknown("?"));
         let kind = match method {
-            StartTransaction::NAME => {
-                let p = StartTransaction::decode_params(params).map_err(|_| SendError::Params)?;
-                self.core.kind_of(p.binding())?
-            }
-            ContinueTransaction::NAME => {
-                let p =
-                    ContinueTransaction::decode_params(params).map_err(|_| SendError::Params)?;
-                self.core.kind_of(p.binding())?
-            }
+            StartTransaction::NAME => self.core.raw_kind_of::<StartTransaction>(params)?,
+            ContinueTransaction::NAME => self.core.raw_kind_of::<ContinueTransaction>(params)?,
             // A lookup whose parameters do not decode is the device's to refuse.
-            GetTransaction::NAME => match GetTransaction::decode_params(params) {
-                Ok(p) => self.core.kind_of(p.binding())?,
-                Err(_) => Kind::Plain,
+            GetTransaction::NAME => match self.core.raw_kind_of::<GetTransaction>(params) {
+                Err(SendError::Params) => Kind::Plain,
+                kind => kind?,
             },
             Authenticate::NAME => Kind::Authenticate,
             _ => Kind::Plain,
@@ -492,6 +485,13 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
         })
     }
 
+    /// [`Core::kind_of`] for parameters given as JSON text, which must decode as `M`'s
+    /// ([`SendError::Params`] otherwise).
+    fn raw_kind_of<M: Method>(&self, params: Option<RawJson<'_>>) -> Result<Kind, SendError> {
+        let params = M::decode_params(params).map_err(|_| SendError::Params)?;
+        self.kind_of(M::binding(&params))
+    }
+
     /// Queues a request frame whose JSON `write` produces in place.
     fn queue(
         &mut self,
@@ -662,7 +662,6 @@ impl<B: Buffer, const PENDING: usize> Core<B, PENDING> {
     }
 }
 
-/// What a payment's result must name: its `referenceId`, and a SALE's amount.
 /// A `referenceId` kept by the session (at most 64 characters, as `ReferenceId` allows).
 fn reference_of(text: &Text<'_>) -> Result<Reference, SendError> {
     let mut reference = Reference::new();
