@@ -59,16 +59,8 @@ impl<'a> MemberValue<'a> for Code<'a> {
 /// Written as received: a number stays a number, text stays text (with any serializer).
 impl serde::Serialize for Code<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let number = self.0.as_str();
-        match self.0.as_text() {
-            Some(text) => text.serialize(s),
-            None => match (number.parse::<u64>(), number.parse::<i64>()) {
-                (Ok(n), _) => s.serialize_u64(n),
-                (_, Ok(n)) => s.serialize_i64(n),
-                // A fraction or an exponent: as a float.
-                _ => self.0.serialize(s),
-            },
-        }
+        // Text or a number: `RawJson` writes either as the value it is.
+        self.0.serialize(s)
     }
 }
 

@@ -276,13 +276,8 @@ pub fn encode_response<'i, R: serde::Serialize + ?Sized>(
     id: impl Into<EchoId<'i>>,
     result: &R,
 ) -> Result<usize, EncodeError> {
-    let id = id.into();
     let mut w = Writer::new(buf);
-    w.raw(r#"{"jsonrpc":"2.0","id":"#)?
-        .value(&id)?
-        .raw(r#","result":"#)?
-        .value(result)?
-        .raw("}")?;
+    response_head(&mut w, id.into())?.value(result)?.raw("}")?;
     Ok(w.finish())
 }
 
@@ -292,14 +287,21 @@ pub fn encode_response_raw<'i>(
     id: impl Into<EchoId<'i>>,
     result: RawJson<'_>,
 ) -> Result<usize, EncodeError> {
-    let id = id.into();
     let mut w = Writer::new(buf);
-    w.raw(r#"{"jsonrpc":"2.0","id":"#)?
-        .value(&id)?
-        .raw(r#","result":"#)?
+    response_head(&mut w, id.into())?
         .raw(result.as_str())?
         .raw("}")?;
     Ok(w.finish())
+}
+
+/// A response up to its result: `{"jsonrpc":"2.0","id":ID,"result":`.
+fn response_head<'w, 'b>(
+    w: &'w mut Writer<'b>,
+    id: EchoId<'_>,
+) -> Result<&'w mut Writer<'b>, EncodeError> {
+    w.raw(r#"{"jsonrpc":"2.0","id":"#)?
+        .value(&id)?
+        .raw(r#","result":"#)
 }
 
 /// Writes `{"jsonrpc":"2.0","id":ID,"error":{"code":C,"message":M,"data":D}}`; `id` `None`

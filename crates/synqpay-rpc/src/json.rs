@@ -180,9 +180,6 @@ impl defmt::Format for RawJson<'_> {
     }
 }
 
-/// Writes the JSON text as it is. This works with serde-json-core, which this crate encodes
-/// with; serializers that write bytes otherwise (serde_json writes an array of numbers) do not
-/// give JSON text: print a `RawJson` with `Display` there.
 /// The same JSON value, with any serializer: objects, arrays, strings (unescaped, then escaped
 /// by the serializer), integers and booleans as they are; a fraction or an exponent as an
 /// `f64`. Found by a black-box test: written as bytes, as before, serde-json-core copied the

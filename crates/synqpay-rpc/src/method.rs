@@ -39,8 +39,8 @@ pub trait Method {
     }
 
     /// What the answer to a request with these `params` must name (spec/protocol.md §6).
-    /// Provided: nothing ([`RequestBinding::Unbound`](crate::RequestBinding::Unbound)); payments, their continuation and the
-    /// lookup by `referenceId` say what.
+    /// Provided: nothing ([`RequestBinding::Unbound`](crate::RequestBinding::Unbound));
+    /// payments, their continuation and the lookup by `referenceId` say what.
     fn binding<'a>(params: &Self::Params<'a>) -> crate::RequestBinding<'a> {
         let _ = params;
         crate::RequestBinding::Unbound
@@ -207,7 +207,8 @@ impl MethodInfo {
 
 /// Declares a method type. A method without parameters writes `null`, and one marked
 /// `; write_json` writes its parameters by their own `write_json`, both without serde (ours:
-/// flash); the others through serde ([`Method::write_params`]).
+/// flash); the others through serde ([`Method::write_params`]). One marked `; bound` binds its
+/// answer by its parameters' own `binding` ([`Method::binding`]).
 macro_rules! method {
     ($(#[$doc:meta])* $name:ident = $wire:literal, NoParams => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
         $crate::method::method!(@type $(#[$doc])* $name = $wire, NoParams => $output, $kind [$($flag)*] {
@@ -239,7 +240,7 @@ macro_rules! method {
     ($(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident $(, $flag:ident)* $(,)?) => {
         $crate::method::method!(@type $(#[$doc])* $name = $wire, $params => $output, $kind [$($flag)*] {});
     };
-    (@type $(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident [$($flag:ident)*] { $($write:tt)* }) => {
+    (@type $(#[$doc:meta])* $name:ident = $wire:literal, $params:ty => $output:ty, $kind:ident [$($flag:ident)*] { $($items:tt)* }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name;
@@ -250,7 +251,7 @@ macro_rules! method {
             $( const $flag: bool = true; )*
             type Params<'a> = $params;
             type Output<'a> = $output;
-            $($write)*
+            $($items)*
         }
     };
 }

@@ -310,33 +310,31 @@ impl<'a> FromRaw<'a> for TransactionResult<'a> {
         let raw = raw.ok_or(DecodeError::Missing(member))?;
         let (mut result, mut command_status, mut transaction, mut terms, mut installments) =
             (None, None, None, None, None);
-        let mut fitted = true;
         let mut mismatched = 0u8;
         for (key, value) in members::object(raw)?.members() {
-            match key.as_wire() {
-                "result" => members::fill(&mut result, "result", value)?,
-                "transaction" => members::fill(&mut transaction, "transaction", value)?,
+            let fitted = match key.as_wire() {
+                "result" => {
+                    members::fill(&mut result, "result", value)?;
+                    true
+                }
+                "transaction" => {
+                    members::fill(&mut transaction, "transaction", value)?;
+                    true
+                }
                 // Money does not depend on these: a value of another type is left out and
                 // counted (spec/protocol.md §4); it stays in `raw`.
                 "commandStatus" => {
-                    fitted = members::fill_lenient(&mut command_status, "commandStatus", value);
+                    members::fill_lenient(&mut command_status, "commandStatus", value)
                 }
                 "allowedCreditTerms" => {
-                    fitted = members::fill_lenient(&mut terms, "allowedCreditTerms", value);
+                    members::fill_lenient(&mut terms, "allowedCreditTerms", value)
                 }
                 "maxNumberInstallmentPayments" => {
-                    fitted = members::fill_lenient(
-                        &mut installments,
-                        "maxNumberInstallmentPayments",
-                        value,
-                    );
+                    members::fill_lenient(&mut installments, "maxNumberInstallmentPayments", value)
                 }
-                _ => {}
-            }
-            if !fitted {
-                mismatched = mismatched.saturating_add(1);
-                fitted = true;
-            }
+                _ => true,
+            };
+            mismatched = mismatched.saturating_add(u8::from(!fitted));
         }
         Ok(Self {
             result: result.ok_or(DecodeError::Missing("result.result"))?,
@@ -377,14 +375,13 @@ impl<'a> FromRaw<'a> for GetTransactionResult<'a> {
         };
         for (key, value) in members::object(raw)?.members() {
             match key.as_wire() {
-                "transactionResult"
-                    if !members::fill_lenient(
+                "transactionResult" => {
+                    let fitted = members::fill_lenient(
                         &mut out.transaction_result,
                         "transactionResult",
                         value,
-                    ) =>
-                {
-                    out.mismatched = out.mismatched.saturating_add(1);
+                    );
+                    out.mismatched = out.mismatched.saturating_add(u8::from(!fitted));
                 }
                 "transaction" => members::fill(&mut out.transaction, "transaction", value)?,
                 _ => {}
