@@ -93,6 +93,7 @@ where
     ) -> Result<R, DriverError<T::Error>> {
         self.call::<synqpay_rpc::GetStatus, R>(&NoParams, f).await
     }
+
     /// `startTransaction`: each `transactionEvent` goes to `on_event` as it comes, the result to
     /// `f`. Never resent; after a failure whose outcome is unknown, call
     /// [`lookup_transaction`](Self::lookup_transaction) with the same `referenceId`.

@@ -426,24 +426,21 @@ impl Connection {
         let Some(stream) = &mut self.stream else {
             return;
         };
-        let mut written = Ok(());
-        while let Some(bytes) = self.session.poll_transmit() {
+        let lost = loop {
+            let Some(bytes) = self.session.poll_transmit() else {
+                break stream.flush().is_err();
+            };
             match stream.write(bytes) {
-                Ok(0) => written = Err(()),
+                Ok(0) => break true,
                 Ok(n) => {
                     let now = self.start.elapsed().as_millis() as u64;
                     self.session.transmitted(now, n);
-                    continue;
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(_) => written = Err(()),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => break true,
             }
-            break;
-        }
-        if written
-            .and_then(|()| stream.flush().map_err(|_| ()))
-            .is_err()
-        {
+        };
+        if lost {
             self.session
                 .disconnect(self.start.elapsed().as_millis() as u64);
             self.stream = None;
